@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test lint messages check clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver $(HOST)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Rebuild the catalogues from the code, then compile them (the .mo files are committed so
+# that a fresh machine needs no gettext).
+messages: install
+	$(PY) manage.py makemessages --locale it --no-obsolete --add-location file --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(PY) manage.py compile_catalogues
+
+check: install
+	$(PY) manage.py check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,94 @@
+from django.contrib import admin
+
+from .models import Comune, Ente, Esperto, Membership, Nodo, Olp, Provincia, Regione, ReteTerritoriale, Sede
+
+
+@admin.register(Regione)
+class RegioneAdmin(admin.ModelAdmin):
+    list_display = ["codice_istat", "nome"]
+    search_fields = ["nome", "codice_istat"]
+
+
+@admin.register(Provincia)
+class ProvinciaAdmin(admin.ModelAdmin):
+    list_display = ["codice_istat", "nome", "sigla", "regione"]
+    list_filter = ["regione"]
+    search_fields = ["nome", "sigla", "codice_istat"]
+    list_select_related = ["regione"]
+
+
+@admin.register(Comune)
+class ComuneAdmin(admin.ModelAdmin):
+    list_display = ["codice_istat", "nome", "codice_catastale", "provincia", "capoluogo"]
+    list_filter = ["capoluogo", "provincia__regione"]
+    search_fields = ["nome", "codice_istat", "codice_catastale"]
+    list_select_related = ["provincia"]
+
+
+@admin.register(Nodo)
+class NodoAdmin(admin.ModelAdmin):
+    list_display = ["nome", "livello", "ordine"]
+    list_filter = ["livello"]
+    search_fields = ["nome", "slug"]
+    prepopulated_fields = {"slug": ["nome"]}
+    filter_horizontal = ["regioni"]
+
+
+class SedeInline(admin.TabularInline):
+    model = Sede
+    extra = 0
+    autocomplete_fields = ["comune"]
+    fields = ["denominazione", "comune", "indirizzo", "civico", "cap", "codice_helios", "data_chiusura"]
+
+
+@admin.register(Ente)
+class EnteAdmin(admin.ModelAdmin):
+    list_display = ["denominazione", "tipo", "codice_fiscale", "comune", "nodo", "stato_adesione", "data_adesione"]
+    list_filter = ["stato_adesione", "tipo", "nodo"]
+    search_fields = ["denominazione", "codice_fiscale", "codice_helios", "comune__nome"]
+    list_select_related = ["comune", "nodo"]
+    autocomplete_fields = ["comune"]
+    date_hierarchy = "data_adesione"
+    inlines = [SedeInline]
+
+
+@admin.register(Sede)
+class SedeAdmin(admin.ModelAdmin):
+    list_display = ["denominazione", "ente", "comune", "indirizzo", "civico", "data_chiusura"]
+    list_filter = ["ente__nodo"]
+    search_fields = ["denominazione", "indirizzo", "ente__denominazione", "comune__nome", "codice_helios"]
+    list_select_related = ["ente", "comune"]
+    autocomplete_fields = ["ente", "comune"]
+
+
+@admin.register(ReteTerritoriale)
+class ReteTerritorialeAdmin(admin.ModelAdmin):
+    list_display = ["nome", "tipo", "nodo"]
+    list_filter = ["tipo", "nodo"]
+    search_fields = ["nome"]
+    autocomplete_fields = ["enti"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "ruolo", "nodo", "ente", "sede", "attiva"]
+    list_filter = ["ruolo", "attiva", "nodo"]
+    search_fields = ["user__email", "ente__denominazione", "nodo__nome"]
+    list_select_related = ["user", "nodo", "ente", "sede"]
+    autocomplete_fields = ["user", "ente", "sede"]
+
+
+@admin.register(Esperto)
+class EspertoAdmin(admin.ModelAdmin):
+    list_display = ["cognome", "nome", "nodo", "formatore", "selettore", "esperto_monitoraggio", "tutor", "attivo"]
+    list_filter = ["nodo", "formatore", "selettore", "esperto_monitoraggio", "tutor", "attivo"]
+    search_fields = ["cognome", "nome", "email", "competenze"]
+
+
+@admin.register(Olp)
+class OlpAdmin(admin.ModelAdmin):
+    list_display = ["cognome", "nome", "ente", "corso_olp_il", "attivo"]
+    list_filter = ["attivo", "ente__nodo"]
+    search_fields = ["cognome", "nome", "email", "ente__denominazione"]
+    list_select_related = ["ente"]
+    autocomplete_fields = ["ente", "user"]

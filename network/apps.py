@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkConfig(AppConfig):
+    name = "network"
+    verbose_name = _("The network")
+
+    def ready(self) -> None:
+        from . import counters
+
+        counters.connect_refresh_on_change()

@@ -1,0 +1,21 @@
+"""The Celery app. Tasks live in each app's tasks.py and are thin: they take ids and call
+a function that does the work."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings.production")
+
+app = Celery("network")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Dates move the counters (a service starts or ends at midnight): recompute them.
+    "refresh-counters-at-midnight": {
+        "task": "network.tasks.refresh_counters",
+        "schedule": crontab(hour=0, minute=0),
+    },
+}

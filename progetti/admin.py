@@ -1,0 +1,98 @@
+from django.contrib import admin
+
+from .models import (
+    AmbitoAzione,
+    Area,
+    AssegnoMensile,
+    Bando,
+    IncaricoEsperto,
+    LimiteOlpSettore,
+    PostoSede,
+    Programma,
+    Progetto,
+    Settore,
+)
+
+
+class AreaInline(admin.TabularInline):
+    model = Area
+    extra = 0
+
+
+@admin.register(Settore)
+class SettoreAdmin(admin.ModelAdmin):
+    list_display = ["codice", "nome"]
+    search_fields = ["codice", "nome"]
+    inlines = [AreaInline]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["settore", "numero", "nome"]
+    list_filter = ["settore"]
+    search_fields = ["nome"]
+    list_select_related = ["settore"]
+
+
+@admin.register(AmbitoAzione)
+class AmbitoAzioneAdmin(admin.ModelAdmin):
+    list_display = ["codice", "nome"]
+    search_fields = ["nome"]
+
+
+class LimiteOlpSettoreInline(admin.TabularInline):
+    model = LimiteOlpSettore
+    extra = 0
+
+
+@admin.register(Bando)
+class BandoAdmin(admin.ModelAdmin):
+    list_display = ["nome", "anno", "max_volontari_per_olp", "ore_max_giorno", "finestra_subentro_giorni"]
+    list_filter = ["anno"]
+    search_fields = ["nome"]
+    inlines = [LimiteOlpSettoreInline]
+
+
+@admin.register(AssegnoMensile)
+class AssegnoMensileAdmin(admin.ModelAdmin):
+    list_display = ["valido_dal", "importo"]
+
+
+@admin.register(Programma)
+class ProgrammaAdmin(admin.ModelAdmin):
+    list_display = ["titolo", "nodo", "bando", "obiettivo_2030", "ambito"]
+    list_filter = ["nodo", "bando", "obiettivo_2030", "ambito"]
+    search_fields = ["titolo", "codice_helios"]
+    list_select_related = ["nodo", "bando", "ambito"]
+
+
+class PostoSedeInline(admin.TabularInline):
+    model = PostoSede
+    extra = 0
+    autocomplete_fields = ["sede", "olp"]
+
+
+class IncaricoEspertoInline(admin.TabularInline):
+    model = IncaricoEsperto
+    extra = 0
+    autocomplete_fields = ["esperto"]
+    exclude = ["assegnato_da", "assegnato_il"]
+
+
+@admin.register(Progetto)
+class ProgettoAdmin(admin.ModelAdmin):
+    list_display = ["titolo", "ente", "settore", "stato", "durata_mesi", "modello_orario", "data_avvio"]
+    list_filter = ["stato", "settore", "bando", "modello_orario", "ente__nodo"]
+    search_fields = ["titolo", "codice_helios", "ente__denominazione"]
+    list_select_related = ["ente", "settore"]
+    autocomplete_fields = ["ente", "enti_coprogettanti", "programma", "area"]
+    inlines = [PostoSedeInline, IncaricoEspertoInline]
+
+
+@admin.register(PostoSede)
+class PostoSedeAdmin(admin.ModelAdmin):
+    list_display = ["progetto", "sede", "posti_vitto_alloggio", "posti_solo_vitto", "posti_senza_vitto_alloggio", "posti_gmo"]
+    list_filter = ["progetto__stato", "progetto__ente__nodo"]
+    search_fields = ["progetto__titolo", "sede__denominazione", "sede__ente__denominazione"]
+    list_select_related = ["progetto", "sede"]
+    autocomplete_fields = ["progetto", "sede", "olp"]

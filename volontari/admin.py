@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from .models import ChiusuraMensile, Presenza, Servizio, Volontario
+
+
+@admin.register(Volontario)
+class VolontarioAdmin(admin.ModelAdmin):
+    list_display = ["cognome", "nome", "codice_fiscale", "codice_volontario", "data_nascita"]
+    search_fields = ["cognome", "nome", "codice_fiscale", "codice_volontario", "email"]
+    list_filter = ["sesso"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Servizio)
+class ServizioAdmin(admin.ModelAdmin):
+    list_display = ["volontario", "posto", "olp", "stato", "data_inizio", "data_fine"]
+    list_filter = ["stato", "tipo_posto", "gmo", "posto__sede__ente__nodo"]
+    search_fields = ["volontario__cognome", "volontario__codice_fiscale", "olp__cognome", "posto__progetto__titolo"]
+    list_select_related = ["volontario", "olp", "posto__progetto", "posto__sede"]
+    autocomplete_fields = ["volontario", "posto", "olp", "subentra_a"]
+    date_hierarchy = "data_inizio"
+
+
+@admin.register(Presenza)
+class PresenzaAdmin(admin.ModelAdmin):
+    list_display = ["servizio", "giorno", "codice", "attivita", "ore"]
+    list_filter = ["codice", "attivita"]
+    search_fields = ["servizio__volontario__cognome", "servizio__volontario__codice_fiscale"]
+    list_select_related = ["servizio__volontario", "servizio__posto__progetto"]
+    raw_id_fields = ["servizio", "inserita_da"]
+    date_hierarchy = "giorno"
+    show_full_result_count = False
+
+
+@admin.register(ChiusuraMensile)
+class ChiusuraMensileAdmin(admin.ModelAdmin):
+    list_display = ["servizio", "mese", "stato", "conferma_preliminare_il", "confermata_il"]
+    list_filter = ["stato"]
+    search_fields = ["servizio__volontario__cognome"]
+    list_select_related = ["servizio__volontario", "servizio__posto__progetto"]
+    raw_id_fields = ["servizio", "conferma_preliminare_da", "confermata_da"]
+    date_hierarchy = "mese"

@@ -1,0 +1,206 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enti.models import Olp
+from progetti.models import PostoSede
+
+from .codice_fiscale import validate_codice_fiscale_persona
+
+
+class Volontario(models.Model):
+    """An operatore volontario. Birth date, sex and birthplace are read from the tax code."""
+
+    class Sesso(models.TextChoices):
+        F = "F", _("female")
+        M = "M", _("male")
+
+    codice_fiscale = models.CharField(
+        _("tax code"), max_length=16, unique=True, validators=[validate_codice_fiscale_persona]
+    )
+    codice_volontario = models.CharField(
+        _("volunteer code (Helios)"), max_length=15, unique=True, null=True, blank=True,
+        help_text=_("The Department's code of the volunteer, used by attendance files."),
+    )
+    nome = models.CharField(_("first name"), max_length=100)
+    cognome = models.CharField(_("last name"), max_length=100)
+    data_nascita = models.DateField(_("date of birth"))
+    sesso = models.CharField(_("sex"), max_length=1, choices=Sesso.choices)
+    luogo_nascita = models.CharField(_("place of birth"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    telefono = models.CharField(_("phone"), max_length=30, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="volontario", verbose_name=_("user")
+    )
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["cognome", "nome"]
+
+    def __str__(self) -> str:
+        return f"{self.cognome} {self.nome}"
+
+
+class ServizioQuerySet(models.QuerySet):
+    def in_corso(self, day: datetime.date | None = None) -> "ServizioQuerySet":
+        """Services in progress on `day` (today by default): the 'Volontari attivi' counter.
+
+        A service is in progress from its first to its last day, both included; a renounced
+        service never is. An interrupted service keeps its last day of service as `data_fine`.
+        """
+        day = day or timezone.localdate()
+        return self.exclude(stato=Servizio.Stato.RINUNCIA).filter(data_inizio__lte=day, data_fine__gte=day)
+
+
+class Servizio(models.Model):
+    """A volunteer's service in one project at one sede under one OLP."""
+
+    class Stato(models.TextChoices):
+        IN_SERVIZIO = "in_servizio", _("in service")
+        CONCLUSO = "concluso", _("completed")
+        RINUNCIA = "rinuncia", _("renounced")
+        INTERROTTO = "interrotto", _("interrupted")
+
+    class TipoPosto(models.IntegerChoices):
+        VITTO_ALLOGGIO = 1, _("with board and lodging")
+        SOLO_VITTO = 2, _("with board only")
+        SENZA_VITTO_ALLOGGIO = 3, _("without board or lodging")
+
+    volontario = models.ForeignKey(Volontario, on_delete=models.PROTECT, related_name="servizi", verbose_name=_("volunteer"))
+    posto = models.ForeignKey(PostoSede, on_delete=models.PROTECT, related_name="servizi", verbose_name=_("place"))
+    olp = models.ForeignKey(Olp, on_delete=models.PROTECT, related_name="servizi", verbose_name=_("OLP"))
+    tipo_posto = models.PositiveSmallIntegerField(_("place type"), choices=TipoPosto.choices, default=TipoPosto.SENZA_VITTO_ALLOGGIO)
+    gmo = models.BooleanField(_("place for young people with fewer opportunities"), default=False)
+    stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.IN_SERVIZIO, db_index=True)
+    data_inizio = models.DateField(_("start date"))
+    data_fine_prevista = models.DateField(_("planned end date"))
+    data_fine = models.DateField(
+        _("last day of service"), help_text=_("The planned end, or the last day served if the service was interrupted.")
+    )
+    subentra_a = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subentrato_da", verbose_name=_("replaces")
+    )
+    motivo_interruzione = models.TextField(_("reason for interruption"), blank=True)
+    interruzione_comunicata_il = models.DateField(_("interruption reported on"), null=True, blank=True)
+
+    objects = ServizioQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["-data_inizio"]
+        indexes = [
+            models.Index(fields=["data_inizio", "data_fine"], name="servizio_periodo_idx"),
+            models.Index(fields=["olp", "data_fine"], name="servizio_olp_fine_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(data_fine__gte=F("data_inizio")), name="servizio_fine_dopo_inizio"),
+            models.CheckConstraint(condition=Q(data_fine__lte=F("data_fine_prevista")), name="servizio_fine_entro_prevista"),
+            models.CheckConstraint(
+                condition=~Q(stato="interrotto") | ~Q(motivo_interruzione=""), name="servizio_interruzione_con_motivo"
+            ),
+            # A volunteer is in at most one live service at a time is checked by the
+            # service layer (it needs date overlap); here: one service per volunteer and start.
+            models.UniqueConstraint(fields=["volontario", "data_inizio"], name="servizio_unico_per_volontario_e_inizio"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volontario} - {self.posto.progetto}"
+
+
+class Presenza(models.Model):
+    """One day of one service, with its day code (the Department's monthly calendar)."""
+
+    class Codice(models.TextChoices):
+        P = "P", _("present")
+        NL = "NL", _("non-working day")
+        PR = "PR", _("ordinary leave")
+        MAL = "MAL", _("sickness")
+        INF = "INF", _("injury")
+        MAT = "MAT", _("maternity")
+        DS = "DS", _("blood donation")
+        DV = "DV", _("voting")
+        T = "T", _("summoned by a judicial authority")
+        L = "L", _("bereavement")
+        P104 = "P104", _("leave under Law 104/92")
+        EU = "EU", _("university exam")
+        AR = "AR", _("other paid leave")
+
+    class Attivita(models.TextChoices):
+        SERVIZIO = "servizio", _("service")
+        FORMAZIONE_GENERALE = "formazione_generale", _("general training")
+        FORMAZIONE_SPECIFICA = "formazione_specifica", _("specific training")
+
+    servizio = models.ForeignKey(Servizio, on_delete=models.CASCADE, related_name="presenze", verbose_name=_("service"))
+    giorno = models.DateField(_("day"))
+    codice = models.CharField(_("day code"), max_length=4, choices=Codice.choices)
+    attivita = models.CharField(_("activity"), max_length=20, choices=Attivita.choices, null=True, blank=True)
+    ore = models.DecimalField(_("hours"), max_digits=4, decimal_places=2, default=0)
+    nota = models.CharField(_("note"), max_length=300, blank=True)
+    inserita_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("written by")
+    )
+    aggiornata_il = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance day")
+        verbose_name_plural = _("attendance days")
+        ordering = ["servizio", "giorno"]
+        constraints = [
+            models.UniqueConstraint(fields=["servizio", "giorno"], name="presenza_una_per_servizio_e_giorno"),
+            models.CheckConstraint(condition=Q(ore__gte=0, ore__lte=24), name="presenza_ore_0_24"),
+            # Hours and an activity only on present (P) days; every P day says what it was.
+            models.CheckConstraint(
+                condition=Q(codice="P", attivita__isnull=False) | (~Q(codice="P") & Q(attivita__isnull=True, ore=0)),
+                name="presenza_ore_solo_nei_giorni_p",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.servizio_id} {self.giorno:%d/%m/%Y} {self.codice}"
+
+
+class ChiusuraMensile(models.Model):
+    """One month of one service: preliminary confirmation, signed sheet, general
+    confirmation. A confirmed month is read-only until network staff reopen it."""
+
+    class Stato(models.TextChoices):
+        APERTA = "aperta", _("open")
+        CONFERMA_PRELIMINARE = "conferma_preliminare", _("preliminarily confirmed")
+        CONFERMATA = "confermata", _("confirmed")
+
+    servizio = models.ForeignKey(Servizio, on_delete=models.CASCADE, related_name="chiusure", verbose_name=_("service"))
+    mese = models.DateField(_("month"), help_text=_("The first day of the month."))
+    stato = models.CharField(_("state"), max_length=24, choices=Stato.choices, default=Stato.APERTA)
+    conferma_preliminare_il = models.DateTimeField(_("preliminary confirmation on"), null=True, blank=True)
+    conferma_preliminare_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("preliminary confirmation by")
+    )
+    foglio_firmato = models.FileField(_("signed monthly sheet"), upload_to="fogli_presenze/%Y/%m/", blank=True)
+    confermata_il = models.DateTimeField(_("confirmed on"), null=True, blank=True)
+    confermata_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("confirmed by")
+    )
+
+    class Meta:
+        verbose_name = _("monthly close")
+        verbose_name_plural = _("monthly closes")
+        ordering = ["-mese"]
+        constraints = [
+            models.UniqueConstraint(fields=["servizio", "mese"], name="chiusura_una_per_servizio_e_mese"),
+            models.CheckConstraint(condition=Q(mese__day=1), name="chiusura_mese_primo_giorno"),
+            models.CheckConstraint(
+                condition=Q(stato="aperta")
+                | Q(stato="conferma_preliminare", conferma_preliminare_il__isnull=False)
+                | Q(stato="confermata", conferma_preliminare_il__isnull=False, confermata_il__isnull=False),
+                name="chiusura_date_coerenti_con_stato",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.servizio_id} {self.mese:%m/%Y} {self.get_stato_display()}"
