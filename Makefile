@@ -19,7 +19,7 @@ install: $(STAMP)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST)
 
 test: install

@@ -42,7 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "network.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,3 +152,6 @@ LOGGING = {
 # How long the public counters stay in the cache: the key carries the day, and every
 # committed change that moves them rewrites it, so this is only a safety net.
 COUNTERS_CACHE_SECONDS = 26 * 3600
+
+# Password of the demo accounts that `seed_demo` creates, set only when DEBUG is on.
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-servizio-civile")
