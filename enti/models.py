@@ -42,7 +42,9 @@ class Comune(models.Model):
     codice_istat = models.CharField(_("ISTAT code"), max_length=6, unique=True)
     codice_catastale = models.CharField(_("cadastral code"), max_length=4, unique=True)
     nome = models.CharField(_("name"), max_length=120, db_index=True)
-    provincia = models.ForeignKey(Provincia, on_delete=models.PROTECT, related_name="comuni", verbose_name=_("province"))
+    provincia = models.ForeignKey(
+        Provincia, on_delete=models.PROTECT, related_name="comuni", verbose_name=_("province")
+    )
     capoluogo = models.BooleanField(_("provincial capital"), default=False)
 
     class Meta:
@@ -78,7 +80,9 @@ class Nodo(models.Model):
         ordering = ["ordine", "nome"]
         constraints = [
             # One national node at most: it coordinates the regional ones.
-            models.UniqueConstraint(fields=["livello"], condition=Q(livello="nazionale"), name="nodo_un_solo_nazionale"),
+            models.UniqueConstraint(
+                fields=["livello"], condition=Q(livello="nazionale"), name="nodo_un_solo_nazionale"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,13 +124,21 @@ class Ente(models.Model):
         _("tax code"), max_length=11, unique=True, validators=[validate_codice_fiscale_ente]
     )
     codice_helios = models.CharField(
-        _("Helios code"), max_length=12, unique=True, null=True, blank=True,
+        _("Helios code"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("The code of the body in the Department's register (e.g. SU00123A01)."),
     )
     comune = models.ForeignKey(Comune, on_delete=models.PROTECT, related_name="enti", verbose_name=_("municipality"))
     nodo = models.ForeignKey(Nodo, on_delete=models.PROTECT, related_name="enti", verbose_name=_("network node"))
     stato_adesione = models.CharField(
-        _("adhesion state"), max_length=20, choices=StatoAdesione.choices, default=StatoAdesione.RICHIESTA, db_index=True
+        _("adhesion state"),
+        max_length=20,
+        choices=StatoAdesione.choices,
+        default=StatoAdesione.RICHIESTA,
+        db_index=True,
     )
     data_richiesta = models.DateField(_("requested on"), default=timezone.localdate)
     data_adesione = models.DateField(_("member since"), null=True, blank=True)
@@ -229,11 +241,24 @@ class Membership(models.Model):
         STAFF_ENTE = "staff_ente", _("body staff")
         RESPONSABILE_SEDE = "responsabile_sede", _("site manager")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     ruolo = models.CharField(_("role"), max_length=20, choices=Ruolo.choices)
-    nodo = models.ForeignKey(Nodo, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("network node"))
-    ente = models.ForeignKey(Ente, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("body"))
-    sede = models.ForeignKey(Sede, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("site"))
+    nodo = models.ForeignKey(
+        Nodo,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("network node"),
+    )
+    ente = models.ForeignKey(
+        Ente, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("body")
+    )
+    sede = models.ForeignKey(
+        Sede, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("site")
+    )
     attiva = models.BooleanField(_("active"), default=True)
     creata_il = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -244,15 +269,26 @@ class Membership(models.Model):
             # Each role is scoped to exactly the kind of object it governs.
             models.CheckConstraint(
                 condition=(
-                    Q(ruolo__in=["staff_nazionale", "staff_nodo"], nodo__isnull=False, ente__isnull=True, sede__isnull=True)
+                    Q(
+                        ruolo__in=["staff_nazionale", "staff_nodo"],
+                        nodo__isnull=False,
+                        ente__isnull=True,
+                        sede__isnull=True,
+                    )
                     | Q(ruolo__in=["referente", "staff_ente"], nodo__isnull=True, ente__isnull=False, sede__isnull=True)
                     | Q(ruolo="responsabile_sede", nodo__isnull=True, ente__isnull=True, sede__isnull=False)
                 ),
                 name="membership_ambito_coerente_col_ruolo",
             ),
-            models.UniqueConstraint(fields=["user", "ruolo", "nodo"], condition=Q(nodo__isnull=False), name="membership_unica_nodo"),
-            models.UniqueConstraint(fields=["user", "ruolo", "ente"], condition=Q(ente__isnull=False), name="membership_unica_ente"),
-            models.UniqueConstraint(fields=["user", "ruolo", "sede"], condition=Q(sede__isnull=False), name="membership_unica_sede"),
+            models.UniqueConstraint(
+                fields=["user", "ruolo", "nodo"], condition=Q(nodo__isnull=False), name="membership_unica_nodo"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "ruolo", "ente"], condition=Q(ente__isnull=False), name="membership_unica_ente"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "ruolo", "sede"], condition=Q(sede__isnull=False), name="membership_unica_sede"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -263,7 +299,14 @@ class Esperto(models.Model):
     """A person of the network's shared pool, assignable to projects of any member body."""
 
     nodo = models.ForeignKey(Nodo, on_delete=models.PROTECT, related_name="esperti", verbose_name=_("network node"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
     nome = models.CharField(_("first name"), max_length=100)
     cognome = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail"))
@@ -298,13 +341,22 @@ class Olp(models.Model):
     """
 
     ente = models.ForeignKey(Ente, on_delete=models.PROTECT, related_name="olp", verbose_name=_("body"))
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="olp", verbose_name=_("user"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="olp",
+        verbose_name=_("user"),
+    )
     nome = models.CharField(_("first name"), max_length=100)
     cognome = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True)
     telefono = models.CharField(_("phone"), max_length=30, blank=True)
     titolo_o_esperienza = models.CharField(
-        _("qualification"), max_length=200, blank=True,
+        _("qualification"),
+        max_length=200,
+        blank=True,
         help_text=_("A degree relevant to the project, or at least two years of experience."),
     )
     corso_olp_il = models.DateField(_("OLP course attended on"), null=True, blank=True)

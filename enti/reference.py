@@ -28,7 +28,9 @@ def read_istat_rows(path: Path = ISTAT_COMUNI_FILE) -> list[list[str]]:
         rows = list(csv.reader(fh, delimiter=";"))
     header, body = rows[0], rows[1:]
     if len(header) <= COL_CATASTALE or "Catastale" not in header[COL_CATASTALE]:
-        raise ValueError(f"{path.name}: not in ISTAT's layout (column {COL_CATASTALE + 1} is {header[COL_CATASTALE]!r})")
+        raise ValueError(
+            f"{path.name}: not in ISTAT's layout (column {COL_CATASTALE + 1} is {header[COL_CATASTALE]!r})"
+        )
     return [r for r in body if len(r) > COL_CATASTALE and r[COL_COMUNE_CODICE].strip()]
 
 
@@ -41,7 +43,9 @@ def load_territorio(path: Path = ISTAT_COMUNI_FILE) -> dict[str, int]:
     regioni = {r[COL_REGIONE_CODICE]: r[COL_REGIONE_NOME] for r in rows}
     Regione.objects.bulk_create(
         [Regione(codice_istat=c, nome=n) for c, n in sorted(regioni.items())],
-        update_conflicts=True, unique_fields=["codice_istat"], update_fields=["nome"],
+        update_conflicts=True,
+        unique_fields=["codice_istat"],
+        update_fields=["nome"],
     )
     regione_id = dict(Regione.objects.values_list("codice_istat", "id"))
 
@@ -51,7 +55,9 @@ def load_territorio(path: Path = ISTAT_COMUNI_FILE) -> dict[str, int]:
             Provincia(codice_istat=c, nome=n, sigla=s, regione_id=regione_id[reg])
             for c, (n, s, reg) in sorted(province.items())
         ],
-        update_conflicts=True, unique_fields=["codice_istat"], update_fields=["nome", "sigla", "regione"],
+        update_conflicts=True,
+        unique_fields=["codice_istat"],
+        update_fields=["nome", "sigla", "regione"],
     )
     provincia_id = dict(Provincia.objects.values_list("codice_istat", "id"))
 

@@ -19,9 +19,7 @@ def codice_fiscale_numerico_valido(value: str) -> bool:
 
 def validate_codice_fiscale_ente(value: str) -> None:
     if not value.isdigit() or len(value) != 11:
-        raise ValidationError(
-            _("The tax code of a body has exactly 11 digits."), code="cf_ente_formato"
-        )
+        raise ValidationError(_("The tax code of a body has exactly 11 digits."), code="cf_ente_formato")
     if not codice_fiscale_numerico_valido(value):
         raise ValidationError(
             _("The tax code %(value)s is not valid: its check digit does not match."),

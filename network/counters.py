@@ -50,9 +50,7 @@ def cache_key(day: datetime.date) -> str:
 
 def calcola(day: datetime.date) -> Contatori:
     """The counters on `day`, straight from the database."""
-    enti_per_nodo = dict(
-        Ente.objects.aderenti(day).values("nodo").annotate(n=Count("id")).values_list("nodo", "n")
-    )
+    enti_per_nodo = dict(Ente.objects.aderenti(day).values("nodo").annotate(n=Count("id")).values_list("nodo", "n"))
     in_corso = Servizio.objects.in_corso(day)
     per_nodo = {
         row["posto__sede__ente__nodo"]: row

@@ -36,8 +36,8 @@ from progetti.models import (
     IncaricoEsperto,
     Obiettivo2030,
     PostoSede,
-    Programma,
     Progetto,
+    Programma,
     Settore,
 )
 from volontari.models import ChiusuraMensile, Presenza, Servizio, Volontario
@@ -74,27 +74,169 @@ NON_ADERENTI = {
 }
 
 NOMI_F = [
-    "Giulia", "Sofia", "Aurora", "Alice", "Ginevra", "Emma", "Giorgia", "Greta", "Beatrice", "Anna",
-    "Chiara", "Martina", "Sara", "Francesca", "Elisa", "Marta", "Camilla", "Noemi", "Arianna", "Elena",
-    "Federica", "Valentina", "Ilaria", "Laura", "Irene", "Silvia", "Matilde", "Bianca", "Rebecca", "Viola",
+    "Giulia",
+    "Sofia",
+    "Aurora",
+    "Alice",
+    "Ginevra",
+    "Emma",
+    "Giorgia",
+    "Greta",
+    "Beatrice",
+    "Anna",
+    "Chiara",
+    "Martina",
+    "Sara",
+    "Francesca",
+    "Elisa",
+    "Marta",
+    "Camilla",
+    "Noemi",
+    "Arianna",
+    "Elena",
+    "Federica",
+    "Valentina",
+    "Ilaria",
+    "Laura",
+    "Irene",
+    "Silvia",
+    "Matilde",
+    "Bianca",
+    "Rebecca",
+    "Viola",
 ]
 NOMI_M = [
-    "Leonardo", "Francesco", "Alessandro", "Lorenzo", "Mattia", "Andrea", "Gabriele", "Riccardo", "Tommaso", "Edoardo",
-    "Matteo", "Giuseppe", "Marco", "Luca", "Davide", "Simone", "Federico", "Pietro", "Giovanni", "Samuele",
-    "Filippo", "Diego", "Nicolò", "Christian", "Stefano", "Paolo", "Michele", "Emanuele", "Daniele", "Alberto",
+    "Leonardo",
+    "Francesco",
+    "Alessandro",
+    "Lorenzo",
+    "Mattia",
+    "Andrea",
+    "Gabriele",
+    "Riccardo",
+    "Tommaso",
+    "Edoardo",
+    "Matteo",
+    "Giuseppe",
+    "Marco",
+    "Luca",
+    "Davide",
+    "Simone",
+    "Federico",
+    "Pietro",
+    "Giovanni",
+    "Samuele",
+    "Filippo",
+    "Diego",
+    "Nicolò",
+    "Christian",
+    "Stefano",
+    "Paolo",
+    "Michele",
+    "Emanuele",
+    "Daniele",
+    "Alberto",
 ]
 COGNOMI = [
-    "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco",
-    "Bruno", "Gallo", "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti",
-    "Barbieri", "Fontana", "Santoro", "Mariani", "Rinaldi", "Caruso", "Ferrara", "Galli", "Martini", "Leone",
-    "Longo", "Gentile", "Martinelli", "Vitale", "Lombardo", "Serra", "Coppola", "De Santis", "D'Angelo", "Marchetti",
-    "Parisi", "Villa", "Conte", "Ferraro", "Ferri", "Fabbri", "Bianco", "Marini", "Grasso", "Valentini",
-    "Messina", "Sala", "De Angelis", "Gatti", "Pellegrini", "Palumbo", "Sanna", "Farina", "Rizzi", "Monti",
-    "Cattaneo", "Morelli", "Amato", "Silvestri", "Mazza", "Testa", "Grassi", "Pellegrino", "Carbone", "Giuliani",
-    "Brambilla", "Pozzi", "Bonetti", "Crippa", "Sironi", "Mauri", "Riva", "Galbiati", "Redaelli", "Locatelli",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Romano",
+    "Colombo",
+    "Ricci",
+    "Marino",
+    "Greco",
+    "Bruno",
+    "Gallo",
+    "Conti",
+    "De Luca",
+    "Mancini",
+    "Costa",
+    "Giordano",
+    "Rizzo",
+    "Lombardi",
+    "Moretti",
+    "Barbieri",
+    "Fontana",
+    "Santoro",
+    "Mariani",
+    "Rinaldi",
+    "Caruso",
+    "Ferrara",
+    "Galli",
+    "Martini",
+    "Leone",
+    "Longo",
+    "Gentile",
+    "Martinelli",
+    "Vitale",
+    "Lombardo",
+    "Serra",
+    "Coppola",
+    "De Santis",
+    "D'Angelo",
+    "Marchetti",
+    "Parisi",
+    "Villa",
+    "Conte",
+    "Ferraro",
+    "Ferri",
+    "Fabbri",
+    "Bianco",
+    "Marini",
+    "Grasso",
+    "Valentini",
+    "Messina",
+    "Sala",
+    "De Angelis",
+    "Gatti",
+    "Pellegrini",
+    "Palumbo",
+    "Sanna",
+    "Farina",
+    "Rizzi",
+    "Monti",
+    "Cattaneo",
+    "Morelli",
+    "Amato",
+    "Silvestri",
+    "Mazza",
+    "Testa",
+    "Grassi",
+    "Pellegrino",
+    "Carbone",
+    "Giuliani",
+    "Brambilla",
+    "Pozzi",
+    "Bonetti",
+    "Crippa",
+    "Sironi",
+    "Mauri",
+    "Riva",
+    "Galbiati",
+    "Redaelli",
+    "Locatelli",
 ]
-VIE = ["Via Roma", "Via Garibaldi", "Via Mazzini", "Via Dante", "Via Manzoni", "Via Verdi", "Via Matteotti", "Via Marconi"]
-SEDI_TIPO = ["Biblioteca civica", "Servizi sociali", "Ufficio cultura", "Centro anziani", "Informagiovani", "Ufficio scuola"]
+VIE = [
+    "Via Roma",
+    "Via Garibaldi",
+    "Via Mazzini",
+    "Via Dante",
+    "Via Manzoni",
+    "Via Verdi",
+    "Via Matteotti",
+    "Via Marconi",
+]
+SEDI_TIPO = [
+    "Biblioteca civica",
+    "Servizi sociali",
+    "Ufficio cultura",
+    "Centro anziani",
+    "Informagiovani",
+    "Ufficio scuola",
+]
 TEMI = {
     "A": ["Vicini di casa", "Nessuno escluso", "Comunità che cura", "Insieme agli anziani"],
     "B": ["Territorio sicuro", "Pronti insieme"],
@@ -153,7 +295,11 @@ class DemoBuilder:
         for _ in range(50):
             try:
                 cf = codicefiscale.encode(
-                    lastname=cognome, firstname=nome, gender=sesso, birthdate=nascita.strftime("%d/%m/%Y"), birthplace=luogo
+                    lastname=cognome,
+                    firstname=nome,
+                    gender=sesso,
+                    birthdate=nascita.strftime("%d/%m/%Y"),
+                    birthplace=luogo,
                 )
             except (ValueError, KeyError):
                 luogo = "F205"  # Milano, valid at any birth date
@@ -238,12 +384,16 @@ class DemoBuilder:
                     data_richiesta=data_richiesta,
                     pec=f"protocollo.{n_cf}@pec.comune.example",
                     rappresentante_legale=" ".join(self.persona()[:2]),
-                    abitanti=self.rng.randint(150_000, 1_400_000) if comune.capoluogo else int(self.rng.paretovariate(1.2) * 900),
+                    abitanti=self.rng.randint(150_000, 1_400_000)
+                    if comune.capoluogo
+                    else int(self.rng.paretovariate(1.2) * 900),
                 )
                 if stato in (Ente.StatoAdesione.ADERENTE, Ente.StatoAdesione.SOSPESO, Ente.StatoAdesione.CESSATO):
                     ente.data_adesione = min(data_richiesta + datetime.timedelta(days=self.rng.randint(10, 60)), today)
                 if stato == Ente.StatoAdesione.CESSATO:
-                    ente.data_cessazione = min(ente.data_adesione + datetime.timedelta(days=self.rng.randint(200, 700)), today)
+                    ente.data_cessazione = min(
+                        ente.data_adesione + datetime.timedelta(days=self.rng.randint(200, 700)), today
+                    )
                 enti.append(ente)
         Ente.objects.bulk_create(enti, batch_size=1000)
         for ente in enti:
@@ -286,9 +436,18 @@ class DemoBuilder:
                     nome, cognome, _s = self.persona()
                     olp_ente.append(
                         Olp(
-                            ente=ente, nome=nome, cognome=cognome,
+                            ente=ente,
+                            nome=nome,
+                            cognome=cognome,
                             email=f"olp{self.n_persona}@comune.example",
-                            titolo_o_esperienza=self.rng.choice(["Laurea in scienze dell'educazione", "Esperienza biennale nel settore", "Laurea in lettere", "Laurea in servizio sociale"]),
+                            titolo_o_esperienza=self.rng.choice(
+                                [
+                                    "Laurea in scienze dell'educazione",
+                                    "Esperienza biennale nel settore",
+                                    "Laurea in lettere",
+                                    "Laurea in servizio sociale",
+                                ]
+                            ),
                             corso_olp_il=today - datetime.timedelta(days=self.rng.randint(200, 1500)),
                         )
                     )
@@ -313,7 +472,9 @@ class DemoBuilder:
         olp_passati = []
         for ente, _s, _o, _v in self.rng.sample(layout, 80):
             nome, cognome, _x = self.persona()
-            olp_passati.append((ente, Olp(ente=ente, nome=nome, cognome=cognome, email=f"olp{self.n_persona}@comune.example")))
+            olp_passati.append(
+                (ente, Olp(ente=ente, nome=nome, cognome=cognome, email=f"olp{self.n_persona}@comune.example"))
+            )
         olp_rows.extend(o for _e, o in olp_passati)
         Olp.objects.bulk_create(olp_rows, batch_size=1000)
         Sede.objects.bulk_create(sedi_rows, batch_size=1000)
@@ -324,7 +485,9 @@ class DemoBuilder:
         progetti: list[Progetto] = []
         gruppi = []  # (progetto, [(sede, [olp], [vol per olp])])
         for ente, sedi_ente, olp_ente, vol_per_olp in layout:
-            per_sede = [(s, olp_ente[k::len(sedi_ente)], vol_per_olp[k::len(sedi_ente)]) for k, s in enumerate(sedi_ente)]
+            per_sede = [
+                (s, olp_ente[k :: len(sedi_ente)], vol_per_olp[k :: len(sedi_ente)]) for k, s in enumerate(sedi_ente)
+            ]
             for start in range(0, len(per_sede), 4):
                 progetto = self._nuovo_progetto(ente, Progetto.Stato.IN_CORSO)
                 progetti.append(progetto)
@@ -343,15 +506,22 @@ class DemoBuilder:
         # Projects on their way (no volunteers yet) for other member enti.
         ospitanti = {e.pk for e, *_ in layout}
         stati_in_corso = [
-            Progetto.Stato.BOZZA, Progetto.Stato.PRESENTATO, Progetto.Stato.IN_VALUTAZIONE,
-            Progetto.Stato.DA_INTEGRARE, Progetto.Stato.APPROVATO, Progetto.Stato.FINANZIATO, Progetto.Stato.RESPINTO,
+            Progetto.Stato.BOZZA,
+            Progetto.Stato.PRESENTATO,
+            Progetto.Stato.IN_VALUTAZIONE,
+            Progetto.Stato.DA_INTEGRARE,
+            Progetto.Stato.APPROVATO,
+            Progetto.Stato.FINANZIATO,
+            Progetto.Stato.RESPINTO,
         ]
         nuovi = []
         for slug, enti_nodo in self.aderenti_per_nodo.items():
             liberi = [e for e in enti_nodo if e.pk not in ospitanti]
             for k, ente in enumerate(self.rng.sample(liberi, min(len(liberi), 60 if slug == "lombardia" else 1))):
                 stato = stati_in_corso[k % len(stati_in_corso)]
-                sede = Sede(ente=ente, denominazione="Municipio", comune=ente.comune, indirizzo="Piazza Municipio", civico="1")
+                sede = Sede(
+                    ente=ente, denominazione="Municipio", comune=ente.comune, indirizzo="Piazza Municipio", civico="1"
+                )
                 progetto = self._nuovo_progetto(ente, stato)
                 progetti.append(progetto)
                 nuovi.append((progetto, sede))
@@ -438,7 +608,11 @@ class DemoBuilder:
                 s.stato = Servizio.Stato.INTERROTTO
                 s.data_fine = max(s.data_inizio, today - datetime.timedelta(days=self.rng.randint(6, 40)))
                 s.motivo_interruzione = self.rng.choice(
-                    ["Motivi di salute documentati", "Assunzione con contratto di lavoro", "Trasferimento in altra città"]
+                    [
+                        "Motivi di salute documentati",
+                        "Assunzione con contratto di lavoro",
+                        "Trasferimento in altra città",
+                    ]
                 )
                 s.interruzione_comunicata_il = s.data_fine + datetime.timedelta(days=self.rng.randint(1, 4))
             volontari.append(v)
@@ -542,7 +716,9 @@ class DemoBuilder:
                     titolo=f"{self.nodi[slug].nome} - {self.settori[codice].nome[:60]} {start // 25 + 1}",
                     nodo=self.nodi[slug],
                     bando=self.bando,
-                    obiettivo_2030=self.rng.choice([Obiettivo2030.ISTRUZIONE, Obiettivo2030.DISUGUAGLIANZE, Obiettivo2030.CITTA]),
+                    obiettivo_2030=self.rng.choice(
+                        [Obiettivo2030.ISTRUZIONE, Obiettivo2030.DISUGUAGLIANZE, Obiettivo2030.CITTA]
+                    ),
                     ambito=self.rng.choice(self.ambiti),
                 )
                 programmi.append(programma)
@@ -560,9 +736,22 @@ class DemoBuilder:
                 nome, cognome, _s = self.persona()
                 esperti.append(
                     Esperto(
-                        nodo=nodo, nome=nome, cognome=cognome, email=f"esperto{self.n_persona}@rete.example",
-                        formatore=k % 4 == 0, selettore=k % 4 == 1, esperto_monitoraggio=k % 4 == 2, tutor=k % 4 == 3,
-                        competenze=self.rng.choice(["Formazione generale", "Selezione dei candidati", "Monitoraggio di progetto", "Tutoraggio e bilancio delle competenze"]),
+                        nodo=nodo,
+                        nome=nome,
+                        cognome=cognome,
+                        email=f"esperto{self.n_persona}@rete.example",
+                        formatore=k % 4 == 0,
+                        selettore=k % 4 == 1,
+                        esperto_monitoraggio=k % 4 == 2,
+                        tutor=k % 4 == 3,
+                        competenze=self.rng.choice(
+                            [
+                                "Formazione generale",
+                                "Selezione dei candidati",
+                                "Monitoraggio di progetto",
+                                "Tutoraggio e bilancio delle competenze",
+                            ]
+                        ),
                         disponibilita_ore_mese=self.rng.choice([10, 20, 40]),
                     )
                 )
@@ -577,8 +766,11 @@ class DemoBuilder:
             if pool and self.rng.random() < 0.5:
                 incarichi.append(
                     IncaricoEsperto(
-                        progetto=progetto, ruolo=IncaricoEsperto.Ruolo.ESPERTO_MONITORAGGIO,
-                        esperto=self.rng.choice(pool), stato=IncaricoEsperto.Stato.ASSEGNATO, assegnato_il=timezone.now(),
+                        progetto=progetto,
+                        ruolo=IncaricoEsperto.Ruolo.ESPERTO_MONITORAGGIO,
+                        esperto=self.rng.choice(pool),
+                        stato=IncaricoEsperto.Stato.ASSEGNATO,
+                        assegnato_il=timezone.now(),
                     )
                 )
         IncaricoEsperto.objects.bulk_create(incarichi)
@@ -625,7 +817,11 @@ class DemoBuilder:
                 lavorativo = day.weekday() < giorni_lavorativi
                 p = Presenza(servizio=s, giorno=day, codice=Presenza.Codice.NL)
                 if lavorativo:
-                    ore = Decimal(25) / giorni_lavorativi if progetto.ore_settimanali else Decimal(self.rng.choice([4, 5, 6, 7]))
+                    ore = (
+                        Decimal(25) / giorni_lavorativi
+                        if progetto.ore_settimanali
+                        else Decimal(self.rng.choice([4, 5, 6, 7]))
+                    )
                     ore = ore.quantize(Decimal("0.01"))
                     p.codice, p.attivita, p.ore = Presenza.Codice.P, Presenza.Attivita.SERVIZIO, ore
                     if n_giorno < 42 and day.weekday() == 0:
@@ -633,17 +829,17 @@ class DemoBuilder:
                     elif n_giorno < 70 and day.weekday() == 2:
                         p.attivita = Presenza.Attivita.FORMAZIONE_SPECIFICA
                     elif malattia > 0:
-                        p.codice, p.attivita, p.ore = Presenza.Codice.MAL, None, Decimal(0)
+                        p.codice, p.attivita, p.ore = Presenza.Codice.MAL, "", Decimal(0)
                         malattia -= 1
                     else:
                         r = self.rng.random()
                         if r < 0.04:
-                            p.codice, p.attivita, p.ore = Presenza.Codice.PR, None, Decimal(0)
+                            p.codice, p.attivita, p.ore = Presenza.Codice.PR, "", Decimal(0)
                         elif r < 0.047:
-                            p.codice, p.attivita, p.ore = Presenza.Codice.MAL, None, Decimal(0)
+                            p.codice, p.attivita, p.ore = Presenza.Codice.MAL, "", Decimal(0)
                             malattia = self.rng.randint(0, 2)
                         elif r < 0.049:
-                            p.codice, p.attivita, p.ore = Presenza.Codice.DS, None, Decimal(0)
+                            p.codice, p.attivita, p.ore = Presenza.Codice.DS, "", Decimal(0)
                 batch.append(p)
                 day += datetime.timedelta(days=1)
             if len(batch) >= 20_000:
@@ -686,7 +882,9 @@ class DemoBuilder:
         for slug in ("lombardia", "veneto"):
             u = utente(f"nodo.{slug}@demo.example", "Nico", f"Nodo {slug.title()}")
             Membership.objects.create(user=u, ruolo=Membership.Ruolo.STAFF_NODO, nodo=self.nodi[slug])
-        servizio = Servizio.objects.in_corso(self.today).select_related("olp__ente", "volontario").order_by("pk").first()
+        servizio = (
+            Servizio.objects.in_corso(self.today).select_related("olp__ente", "volontario").order_by("pk").first()
+        )
         ente = servizio.olp.ente
         referente = utente("referente@demo.example", "Renata", "Referente")
         Membership.objects.create(user=referente, ruolo=Membership.Ruolo.REFERENTE, ente=ente)

@@ -8,8 +8,8 @@ from .models import (
     IncaricoEsperto,
     LimiteOlpSettore,
     PostoSede,
-    Programma,
     Progetto,
+    Programma,
     Settore,
 )
 
@@ -91,7 +91,14 @@ class ProgettoAdmin(admin.ModelAdmin):
 
 @admin.register(PostoSede)
 class PostoSedeAdmin(admin.ModelAdmin):
-    list_display = ["progetto", "sede", "posti_vitto_alloggio", "posti_solo_vitto", "posti_senza_vitto_alloggio", "posti_gmo"]
+    list_display = [
+        "progetto",
+        "sede",
+        "posti_vitto_alloggio",
+        "posti_solo_vitto",
+        "posti_senza_vitto_alloggio",
+        "posti_gmo",
+    ]
     list_filter = ["progetto__stato", "progetto__ente__nodo"]
     search_fields = ["progetto__titolo", "sede__denominazione", "sede__ente__denominazione"]
     list_select_related = ["progetto", "sede"]

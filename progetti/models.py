@@ -97,7 +97,8 @@ class Bando(models.Model):
     anno = models.PositiveSmallIntegerField(_("year"))
     data_pubblicazione = models.DateField(_("published on"), null=True, blank=True)
     max_volontari_per_olp = models.PositiveSmallIntegerField(
-        _("max volunteers per OLP"), default=4,
+        _("max volunteers per OLP"),
+        default=4,
         help_text=_("Default for every sector; a sector may have its own limit below."),
     )
     formazione_specifica_entro_giorni = models.PositiveSmallIntegerField(
@@ -108,7 +109,8 @@ class Bando(models.Model):
         _("replacement window (days from project start)"), default=120
     )
     permessi_pro_rata = models.BooleanField(
-        _("paid leave pro rata for shorter services"), default=True,
+        _("paid leave pro rata for shorter services"),
+        default=True,
         help_text=_("20 days per 12 months of service; shorter services get the months' share, rounded down."),
     )
 
@@ -118,7 +120,9 @@ class Bando(models.Model):
         ordering = ["-anno", "nome"]
         constraints = [
             models.CheckConstraint(condition=Q(max_volontari_per_olp__gte=1), name="bando_max_volontari_olp_positivo"),
-            models.CheckConstraint(condition=Q(ore_max_giorno__gt=0, ore_max_giorno__lte=24), name="bando_ore_max_giorno_valide"),
+            models.CheckConstraint(
+                condition=Q(ore_max_giorno__gt=0, ore_max_giorno__lte=24), name="bando_ore_max_giorno_valide"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,9 +182,16 @@ class Programma(models.Model):
     nodo = models.ForeignKey(Nodo, on_delete=models.PROTECT, related_name="programmi", verbose_name=_("network node"))
     bando = models.ForeignKey(Bando, on_delete=models.PROTECT, related_name="programmi", verbose_name=_("call"))
     obiettivo_2030 = models.PositiveSmallIntegerField(_("Agenda 2030 goal"), choices=Obiettivo2030.choices)
-    ambito = models.ForeignKey(AmbitoAzione, on_delete=models.PROTECT, related_name="programmi", verbose_name=_("area of action"))
+    ambito = models.ForeignKey(
+        AmbitoAzione, on_delete=models.PROTECT, related_name="programmi", verbose_name=_("area of action")
+    )
     rete = models.ForeignKey(
-        ReteTerritoriale, null=True, blank=True, on_delete=models.SET_NULL, related_name="programmi", verbose_name=_("territorial network")
+        ReteTerritoriale,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="programmi",
+        verbose_name=_("territorial network"),
     )
 
     class Meta:
@@ -218,21 +229,36 @@ class Progetto(models.Model):
         Ente, blank=True, related_name="progetti_coprogettati", verbose_name=_("co-designing bodies")
     )
     rete = models.ForeignKey(
-        ReteTerritoriale, null=True, blank=True, on_delete=models.SET_NULL, related_name="progetti", verbose_name=_("territorial network")
+        ReteTerritoriale,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="progetti",
+        verbose_name=_("territorial network"),
     )
     bando = models.ForeignKey(Bando, on_delete=models.PROTECT, related_name="progetti", verbose_name=_("call"))
     settore = models.ForeignKey(Settore, on_delete=models.PROTECT, related_name="progetti", verbose_name=_("sector"))
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="progetti", verbose_name=_("area of intervention"))
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="progetti", verbose_name=_("area of intervention")
+    )
     stato = models.CharField(_("state"), max_length=20, choices=Stato.choices, default=Stato.BOZZA, db_index=True)
     descrizione = models.TextField(_("description and objectives"), blank=True)
 
     durata_mesi = models.PositiveSmallIntegerField(_("duration (months)"), default=12)
-    modello_orario = models.CharField(_("hours model"), max_length=12, choices=ModelloOrario.choices, default=ModelloOrario.SETTIMANALE)
-    ore_settimanali = models.PositiveSmallIntegerField(_("hours a week"), null=True, blank=True, default=rules.ORE_SETTIMANALI)
+    modello_orario = models.CharField(
+        _("hours model"), max_length=12, choices=ModelloOrario.choices, default=ModelloOrario.SETTIMANALE
+    )
+    ore_settimanali = models.PositiveSmallIntegerField(
+        _("hours a week"), null=True, blank=True, default=rules.ORE_SETTIMANALI
+    )
     monte_ore = models.PositiveSmallIntegerField(_("annual hour quota"), null=True, blank=True)
     giorni_settimana = models.PositiveSmallIntegerField(_("service days a week"), default=5)
-    formazione_generale_ore = models.PositiveSmallIntegerField(_("general training (hours)"), default=rules.FORMAZIONE_GENERALE_MIN)
-    formazione_specifica_ore = models.PositiveSmallIntegerField(_("specific training (hours)"), default=rules.FORMAZIONE_SPECIFICA_MIN)
+    formazione_generale_ore = models.PositiveSmallIntegerField(
+        _("general training (hours)"), default=rules.FORMAZIONE_GENERALE_MIN
+    )
+    formazione_specifica_ore = models.PositiveSmallIntegerField(
+        _("specific training (hours)"), default=rules.FORMAZIONE_SPECIFICA_MIN
+    )
     mesi_estero = models.PositiveSmallIntegerField(_("months in an EU country"), default=0)
     mesi_tutoraggio = models.PositiveSmallIntegerField(_("months of tutoring"), default=0)
     ore_tutoraggio = models.PositiveSmallIntegerField(_("tutoring hours"), default=0)
@@ -250,7 +276,9 @@ class Progetto(models.Model):
                 condition=Q(durata_mesi__gte=rules.DURATA_MIN_MESI, durata_mesi__lte=rules.DURATA_MAX_MESI),
                 name="progetto_durata_8_12_mesi",
             ),
-            models.CheckConstraint(condition=Q(giorni_settimana__in=rules.GIORNI_SETTIMANA), name="progetto_giorni_5_o_6"),
+            models.CheckConstraint(
+                condition=Q(giorni_settimana__in=rules.GIORNI_SETTIMANA), name="progetto_giorni_5_o_6"
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(modello_orario="settimanale", ore_settimanali=rules.ORE_SETTIMANALI, monte_ore__isnull=True)
@@ -276,7 +304,9 @@ class Progetto(models.Model):
                 ),
                 name="progetto_formazione_totale_80_150",
             ),
-            models.CheckConstraint(condition=Q(mesi_estero__lte=rules.ESTERO_MESI_MAX), name="progetto_estero_max_3_mesi"),
+            models.CheckConstraint(
+                condition=Q(mesi_estero__lte=rules.ESTERO_MESI_MAX), name="progetto_estero_max_3_mesi"
+            ),
             models.CheckConstraint(
                 condition=Q(mesi_tutoraggio=0, ore_tutoraggio=0, ore_tutoraggio_individuali=0)
                 | Q(
@@ -326,7 +356,9 @@ class PostoSede(models.Model):
                 name="posto_gmo_entro_i_posti",
             ),
             models.CheckConstraint(
-                condition=Q(posti_vitto_alloggio__gt=0) | Q(posti_solo_vitto__gt=0) | Q(posti_senza_vitto_alloggio__gt=0),
+                condition=Q(posti_vitto_alloggio__gt=0)
+                | Q(posti_solo_vitto__gt=0)
+                | Q(posti_senza_vitto_alloggio__gt=0),
                 name="posto_almeno_un_posto",
             ),
         ]
@@ -352,7 +384,9 @@ class IncaricoEsperto(models.Model):
         RICHIESTO = "richiesto", _("requested")
         ASSEGNATO = "assegnato", _("assigned")
 
-    progetto = models.ForeignKey(Progetto, on_delete=models.CASCADE, related_name="incarichi", verbose_name=_("project"))
+    progetto = models.ForeignKey(
+        Progetto, on_delete=models.CASCADE, related_name="incarichi", verbose_name=_("project")
+    )
     ruolo = models.CharField(_("role"), max_length=24, choices=Ruolo.choices)
     esperto = models.ForeignKey(
         Esperto, null=True, blank=True, on_delete=models.PROTECT, related_name="incarichi", verbose_name=_("expert")
@@ -360,7 +394,12 @@ class IncaricoEsperto(models.Model):
     stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.RICHIESTO)
     note = models.TextField(_("notes"), blank=True)
     assegnato_da = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("assigned by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
     assegnato_il = models.DateTimeField(_("assigned on"), null=True, blank=True, default=None)
 

@@ -23,7 +23,11 @@ class Volontario(models.Model):
         _("tax code"), max_length=16, unique=True, validators=[validate_codice_fiscale_persona]
     )
     codice_volontario = models.CharField(
-        _("volunteer code (Helios)"), max_length=15, unique=True, null=True, blank=True,
+        _("volunteer code (Helios)"),
+        max_length=15,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("The Department's code of the volunteer, used by attendance files."),
     )
     nome = models.CharField(_("first name"), max_length=100)
@@ -34,7 +38,12 @@ class Volontario(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     telefono = models.CharField(_("phone"), max_length=30, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="volontario", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volontario",
+        verbose_name=_("user"),
     )
 
     class Meta:
@@ -71,10 +80,14 @@ class Servizio(models.Model):
         SOLO_VITTO = 2, _("with board only")
         SENZA_VITTO_ALLOGGIO = 3, _("without board or lodging")
 
-    volontario = models.ForeignKey(Volontario, on_delete=models.PROTECT, related_name="servizi", verbose_name=_("volunteer"))
+    volontario = models.ForeignKey(
+        Volontario, on_delete=models.PROTECT, related_name="servizi", verbose_name=_("volunteer")
+    )
     posto = models.ForeignKey(PostoSede, on_delete=models.PROTECT, related_name="servizi", verbose_name=_("place"))
     olp = models.ForeignKey(Olp, on_delete=models.PROTECT, related_name="servizi", verbose_name=_("OLP"))
-    tipo_posto = models.PositiveSmallIntegerField(_("place type"), choices=TipoPosto.choices, default=TipoPosto.SENZA_VITTO_ALLOGGIO)
+    tipo_posto = models.PositiveSmallIntegerField(
+        _("place type"), choices=TipoPosto.choices, default=TipoPosto.SENZA_VITTO_ALLOGGIO
+    )
     gmo = models.BooleanField(_("place for young people with fewer opportunities"), default=False)
     stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.IN_SERVIZIO, db_index=True)
     data_inizio = models.DateField(_("start date"))
@@ -83,7 +96,12 @@ class Servizio(models.Model):
         _("last day of service"), help_text=_("The planned end, or the last day served if the service was interrupted.")
     )
     subentra_a = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subentrato_da", verbose_name=_("replaces")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subentrato_da",
+        verbose_name=_("replaces"),
     )
     motivo_interruzione = models.TextField(_("reason for interruption"), blank=True)
     interruzione_comunicata_il = models.DateField(_("interruption reported on"), null=True, blank=True)
@@ -100,13 +118,17 @@ class Servizio(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(data_fine__gte=F("data_inizio")), name="servizio_fine_dopo_inizio"),
-            models.CheckConstraint(condition=Q(data_fine__lte=F("data_fine_prevista")), name="servizio_fine_entro_prevista"),
+            models.CheckConstraint(
+                condition=Q(data_fine__lte=F("data_fine_prevista")), name="servizio_fine_entro_prevista"
+            ),
             models.CheckConstraint(
                 condition=~Q(stato="interrotto") | ~Q(motivo_interruzione=""), name="servizio_interruzione_con_motivo"
             ),
             # A volunteer is in at most one live service at a time is checked by the
             # service layer (it needs date overlap); here: one service per volunteer and start.
-            models.UniqueConstraint(fields=["volontario", "data_inizio"], name="servizio_unico_per_volontario_e_inizio"),
+            models.UniqueConstraint(
+                fields=["volontario", "data_inizio"], name="servizio_unico_per_volontario_e_inizio"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,11 +161,16 @@ class Presenza(models.Model):
     servizio = models.ForeignKey(Servizio, on_delete=models.CASCADE, related_name="presenze", verbose_name=_("service"))
     giorno = models.DateField(_("day"))
     codice = models.CharField(_("day code"), max_length=4, choices=Codice.choices)
-    attivita = models.CharField(_("activity"), max_length=20, choices=Attivita.choices, null=True, blank=True)
+    attivita = models.CharField(_("activity"), max_length=20, choices=Attivita.choices, blank=True, default="")
     ore = models.DecimalField(_("hours"), max_digits=4, decimal_places=2, default=0)
     nota = models.CharField(_("note"), max_length=300, blank=True)
     inserita_da = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("written by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("written by"),
     )
     aggiornata_il = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -156,7 +183,7 @@ class Presenza(models.Model):
             models.CheckConstraint(condition=Q(ore__gte=0, ore__lte=24), name="presenza_ore_0_24"),
             # Hours and an activity only on present (P) days; every P day says what it was.
             models.CheckConstraint(
-                condition=Q(codice="P", attivita__isnull=False) | (~Q(codice="P") & Q(attivita__isnull=True, ore=0)),
+                condition=(Q(codice="P") & ~Q(attivita="")) | (~Q(codice="P") & Q(attivita="", ore=0)),
                 name="presenza_ore_solo_nei_giorni_p",
             ),
         ]
@@ -179,12 +206,22 @@ class ChiusuraMensile(models.Model):
     stato = models.CharField(_("state"), max_length=24, choices=Stato.choices, default=Stato.APERTA)
     conferma_preliminare_il = models.DateTimeField(_("preliminary confirmation on"), null=True, blank=True)
     conferma_preliminare_da = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("preliminary confirmation by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("preliminary confirmation by"),
     )
     foglio_firmato = models.FileField(_("signed monthly sheet"), upload_to="fogli_presenze/%Y/%m/", blank=True)
     confermata_il = models.DateTimeField(_("confirmed on"), null=True, blank=True)
     confermata_da = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("confirmed by")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
 
     class Meta:

@@ -26,5 +26,8 @@ class Command(BaseCommand):
         rete = counters.get()["rete"]
         self.stdout.write(", ".join(f"{k} {v}" for k, v in stats.items()))
         self.stdout.write(
-            self.style.SUCCESS(f"Demo network ready: {rete['enti']} enti, {rete['olp']} active OLP, {rete['volontari']} active volunteers.")
+            self.style.SUCCESS(
+                f"Demo network ready: {rete['enti']} enti, {rete['olp']} active OLP, "
+                f"{rete['volontari']} active volunteers."
+            )
         )
