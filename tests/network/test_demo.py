@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from enti.models import Ente, Nodo
 from network import counters
+from network.demo import delete_demo
 from progetti import rules
 from progetti.models import PostoSede
 from volontari.codice_fiscale import validate_codice_fiscale_persona
@@ -18,10 +19,14 @@ from volontari.models import ChiusuraMensile, Presenza, Servizio
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    call_command("load_reference", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Built once for the module (it takes seconds), removed at the end."""
+    with django_db_blocker.unblock():
+        call_command("load_reference", verbosity=0)
+        call_command("seed_demo", verbosity=0)
+        yield
+        delete_demo()
 
 
 def test_demo_reproduces_the_three_figures_and_is_idempotent(demo):

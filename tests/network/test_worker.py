@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_worker_refreshes_counters_from_a_queued_task(monkeypatch):
+def test_worker_refreshes_counters_from_a_queued_task():
     need(bool(settings.REDIS_URL), "REDIS_URL is not set")
     need(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
     ServizioFactory()
@@ -62,8 +62,9 @@ def test_worker_refreshes_counters_from_a_queued_task(monkeypatch):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    eager = app.conf.task_always_eager
     try:
-        monkeypatch.setattr(app.conf, "task_always_eager", False)
+        app.conf.task_always_eager = False
         from network.tasks import refresh_counters
 
         refresh_counters.apply_async(queue=queue)
@@ -75,6 +76,7 @@ def test_worker_refreshes_counters_from_a_queued_task(monkeypatch):
         assert cached is not None, "the worker did not run the task"
         assert cached["rete"] == {"enti": 2, "olp": 2, "volontari": 2}
     finally:
+        app.conf.task_always_eager = eager
         worker.send_signal(signal.SIGTERM)
         try:
             output, _ = worker.communicate(timeout=20)
