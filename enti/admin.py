@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from .models import Comune, Ente, Esperto, Membership, Nodo, Olp, Provincia, Regione, ReteTerritoriale, Sede
 
@@ -32,6 +34,7 @@ class NodoAdmin(admin.ModelAdmin):
     search_fields = ["nome", "slug"]
     prepopulated_fields = {"slug": ["nome"]}
     filter_horizontal = ["regioni"]
+    formfield_overrides = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
 
 
 class SedeInline(admin.TabularInline):

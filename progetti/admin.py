@@ -103,3 +103,19 @@ class PostoSedeAdmin(admin.ModelAdmin):
     search_fields = ["progetto__titolo", "sede__denominazione", "sede__ente__denominazione"]
     list_select_related = ["progetto", "sede"]
     autocomplete_fields = ["progetto", "sede", "olp"]
+
+
+@admin.register(LimiteOlpSettore)
+class LimiteOlpSettoreAdmin(admin.ModelAdmin):
+    list_display = ["bando", "settore", "max_volontari_per_olp"]
+    list_filter = ["bando", "settore"]
+    search_fields = ["bando__nome", "settore__nome"]
+
+
+@admin.register(IncaricoEsperto)
+class IncaricoEspertoAdmin(admin.ModelAdmin):
+    list_display = ["progetto", "ruolo", "esperto", "stato", "assegnato_il"]
+    list_filter = ["ruolo", "stato"]
+    search_fields = ["progetto__titolo", "esperto__cognome", "esperto__nome"]
+    list_select_related = ["progetto", "esperto"]
+    autocomplete_fields = ["progetto", "esperto"]

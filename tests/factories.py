@@ -42,12 +42,11 @@ def codice_fiscale_persona(n: int) -> str:
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"User{n}")
-    password = factory.PostGenerationMethodCall("set_password", "password-for-tests")
+    password = factory.django.Password("password-for-tests")
 
 
 class RegioneFactory(factory.django.DjangoModelFactory):
