@@ -2,11 +2,35 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .audit import client_ip, record_event
 from .models import AuditEvent, User
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Every change made in the admin is a privileged action: it writes an audit event."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_event(
+            verb=f"admin.{'modifica' if change else 'creazione'}",
+            acting_user=request.user,
+            target=obj,
+            data={"campi": sorted(form.changed_data)},
+            ip_address=client_ip(request),
+        )
+
+    def delete_model(self, request, obj):
+        record_event(verb="admin.eliminazione", acting_user=request.user, target=obj, ip_address=client_ip(request))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_event(verb="admin.eliminazione", acting_user=request.user, target=obj, ip_address=client_ip(request))
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser"]

@@ -71,6 +71,10 @@ class AuditEvent(models.Model):
     target_repr = models.CharField(_("object"), max_length=200, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    # The part of the network the event belongs to, so that network staff read the events
+    # of their scope. Plain ids: this app sits under the one that defines nodi and enti.
+    ambito_nodo = models.PositiveBigIntegerField(_("node"), null=True, blank=True, db_index=True)
+    ambito_ente = models.PositiveBigIntegerField(_("body"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")

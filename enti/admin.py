@@ -2,17 +2,19 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
+from accounts.admin import AuditedAdmin
+
 from .models import Comune, Ente, Esperto, Membership, Nodo, Olp, Provincia, Regione, ReteTerritoriale, Sede
 
 
 @admin.register(Regione)
-class RegioneAdmin(admin.ModelAdmin):
+class RegioneAdmin(AuditedAdmin):
     list_display = ["codice_istat", "nome"]
     search_fields = ["nome", "codice_istat"]
 
 
 @admin.register(Provincia)
-class ProvinciaAdmin(admin.ModelAdmin):
+class ProvinciaAdmin(AuditedAdmin):
     list_display = ["codice_istat", "nome", "sigla", "regione"]
     list_filter = ["regione"]
     search_fields = ["nome", "sigla", "codice_istat"]
@@ -20,7 +22,7 @@ class ProvinciaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comune)
-class ComuneAdmin(admin.ModelAdmin):
+class ComuneAdmin(AuditedAdmin):
     list_display = ["codice_istat", "nome", "codice_catastale", "provincia", "capoluogo"]
     list_filter = ["capoluogo", "provincia__regione"]
     search_fields = ["nome", "codice_istat", "codice_catastale"]
@@ -28,7 +30,7 @@ class ComuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Nodo)
-class NodoAdmin(admin.ModelAdmin):
+class NodoAdmin(AuditedAdmin):
     list_display = ["nome", "livello", "ordine"]
     list_filter = ["livello"]
     search_fields = ["nome", "slug"]
@@ -45,7 +47,7 @@ class SedeInline(admin.TabularInline):
 
 
 @admin.register(Ente)
-class EnteAdmin(admin.ModelAdmin):
+class EnteAdmin(AuditedAdmin):
     list_display = ["denominazione", "tipo", "codice_fiscale", "comune", "nodo", "stato_adesione", "data_adesione"]
     list_filter = ["stato_adesione", "tipo", "nodo"]
     search_fields = ["denominazione", "codice_fiscale", "codice_helios", "comune__nome"]
@@ -56,7 +58,7 @@ class EnteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sede)
-class SedeAdmin(admin.ModelAdmin):
+class SedeAdmin(AuditedAdmin):
     list_display = ["denominazione", "ente", "comune", "indirizzo", "civico", "data_chiusura"]
     list_filter = ["ente__nodo"]
     search_fields = ["denominazione", "indirizzo", "ente__denominazione", "comune__nome", "codice_helios"]
@@ -65,7 +67,7 @@ class SedeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReteTerritoriale)
-class ReteTerritorialeAdmin(admin.ModelAdmin):
+class ReteTerritorialeAdmin(AuditedAdmin):
     list_display = ["nome", "tipo", "nodo"]
     list_filter = ["tipo", "nodo"]
     search_fields = ["nome"]
@@ -73,7 +75,7 @@ class ReteTerritorialeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "ruolo", "nodo", "ente", "sede", "attiva"]
     list_filter = ["ruolo", "attiva", "nodo"]
     search_fields = ["user__email", "ente__denominazione", "nodo__nome"]
@@ -82,14 +84,14 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Esperto)
-class EspertoAdmin(admin.ModelAdmin):
+class EspertoAdmin(AuditedAdmin):
     list_display = ["cognome", "nome", "nodo", "formatore", "selettore", "esperto_monitoraggio", "tutor", "attivo"]
     list_filter = ["nodo", "formatore", "selettore", "esperto_monitoraggio", "tutor", "attivo"]
     search_fields = ["cognome", "nome", "email", "competenze"]
 
 
 @admin.register(Olp)
-class OlpAdmin(admin.ModelAdmin):
+class OlpAdmin(AuditedAdmin):
     list_display = ["cognome", "nome", "ente", "corso_olp_il", "attivo"]
     list_filter = ["attivo", "ente__nodo"]
     search_fields = ["cognome", "nome", "email", "ente__denominazione"]

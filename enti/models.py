@@ -5,6 +5,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .access import ambito
+from .roles import RUOLI_MEMBERSHIP, Ruolo
 from .validators import validate_codice_fiscale_ente
 
 # --- Territory reference data (ISTAT) ------------------------------------------------------
@@ -90,6 +92,23 @@ class Nodo(models.Model):
 
 
 class EnteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "EnteQuerySet":
+        """National staff: all; nodo staff: their nodi's enti; referente and staff: their enti;
+        site managers and OLP: the ente they work for. Nobody else."""
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        q = Q()
+        if a.nodi:
+            q |= Q(nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(pk__in=a.enti)
+        if a.sedi:
+            q |= Q(pk__in=Sede.objects.filter(pk__in=a.sedi).values("ente_id"))
+        if a.olp:
+            q |= Q(pk__in=Olp.objects.filter(pk=a.olp).values("ente_id"))
+        return self.filter(q) if q else self.none()
+
     def aderenti(self, day=None):
         """Members whose adhesion is active on `day`: the public 'Enti e Comuni' counter."""
         day = day or timezone.localdate()
@@ -175,6 +194,23 @@ class Ente(models.Model):
         return self.denominazione
 
 
+class SedeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SedeQuerySet":
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        q = Q()
+        if a.nodi:
+            q |= Q(ente__nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(ente_id__in=a.enti)
+        if a.sedi:
+            q |= Q(pk__in=a.sedi)
+        if a.olp:
+            q |= Q(ente_id__in=Olp.objects.filter(pk=a.olp).values("ente_id"))
+        return self.filter(q) if q else self.none()
+
+
 class Sede(models.Model):
     """An operational site (sede di attuazione) of an ente: one per address per ente."""
 
@@ -186,6 +222,8 @@ class Sede(models.Model):
     cap = models.CharField(_("postcode"), max_length=5, blank=True)
     codice_helios = models.CharField(_("Helios code"), max_length=12, unique=True, null=True, blank=True)
     data_chiusura = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = SedeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("operational site")
@@ -234,17 +272,12 @@ class Membership(models.Model):
     """A user's role in a node, a body or a site. Roles are the staff roles; an OLP and a
     volunteer are linked to their user through their own records."""
 
-    class Ruolo(models.TextChoices):
-        STAFF_NAZIONALE = "staff_nazionale", _("national network staff")
-        STAFF_NODO = "staff_nodo", _("node staff")
-        REFERENTE = "referente", _("body referent")
-        STAFF_ENTE = "staff_ente", _("body staff")
-        RESPONSABILE_SEDE = "responsabile_sede", _("site manager")
+    Ruolo = Ruolo
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
-    ruolo = models.CharField(_("role"), max_length=20, choices=Ruolo.choices)
+    ruolo = models.CharField(_("role"), max_length=20, choices=[(r.value, r.label) for r in RUOLI_MEMBERSHIP])
     nodo = models.ForeignKey(
         Nodo,
         null=True,
@@ -334,6 +367,23 @@ class Esperto(models.Model):
         return f"{self.cognome} {self.nome}"
 
 
+class OlpQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OlpQuerySet":
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        q = Q()
+        if a.nodi:
+            q |= Q(ente__nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(ente_id__in=a.enti)
+        if a.sedi:
+            q |= Q(ente_id__in=Sede.objects.filter(pk__in=a.sedi).values("ente_id"))
+        if a.olp:
+            q |= Q(pk=a.olp)
+        return self.filter(q) if q else self.none()
+
+
 class Olp(models.Model):
     """Operatore locale di progetto: the volunteers' tutor at a sede of the body.
 
@@ -361,6 +411,8 @@ class Olp(models.Model):
     )
     corso_olp_il = models.DateField(_("OLP course attended on"), null=True, blank=True)
     attivo = models.BooleanField(_("active"), default=True)
+
+    objects = OlpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("OLP (local project tutor)")

@@ -7,6 +7,7 @@ class NetworkConfig(AppConfig):
     verbose_name = _("The network")
 
     def ready(self) -> None:
-        from . import counters
+        from . import audit_receivers, counters
 
         counters.connect_refresh_on_change()
+        audit_receivers.connect()

@@ -864,35 +864,50 @@ class DemoBuilder:
         self.stats["chiusure"] = len(chiusure)
 
     def _utenti_demo(self) -> None:
-        """Named demo accounts, one per persona. They get a password only in development
-        (DEBUG), so that a demo loaded elsewhere has no known credentials."""
+        """Named demo accounts, one per persona (README). They get a password only in
+        development (DEBUG), so that a demo loaded elsewhere has no known credentials.
+        Network staff and the administrator have a TOTP authenticator, as their roles
+        require; development settings accept a fixed bypass code for it."""
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
         User = get_user_model()
         password = settings.DEMO_PASSWORD if settings.DEBUG else None
 
-        def utente(email, nome, cognome, **extra):
+        def utente(email, nome, cognome, *, mfa=False, **extra):
             user = User.objects.create_user(email=email, password=password, first_name=nome, last_name=cognome, **extra)
             if password is None:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            if mfa:
+                TOTP.activate(user, generate_totp_secret())
+            self.stats["utenti"] += 1
             return user
 
-        admin = utente("admin@demo.example", "Ada", "Amministratrice", is_staff=True, is_superuser=True)
-        nazionale = utente("nazionale@demo.example", "Nadia", "Nazionale")
+        utente("admin@demo.example", "Ada", "Amministratrice", mfa=True, is_staff=True, is_superuser=True)
+        nazionale = utente("nazionale@demo.example", "Nadia", "Nazionale", mfa=True)
         Membership.objects.create(user=nazionale, ruolo=Membership.Ruolo.STAFF_NAZIONALE, nodo=self.nodi["anci"])
         for slug in ("lombardia", "veneto"):
-            u = utente(f"nodo.{slug}@demo.example", "Nico", f"Nodo {slug.title()}")
+            u = utente(f"nodo.{slug}@demo.example", "Nico", f"Nodo {slug.title()}", mfa=True)
             Membership.objects.create(user=u, ruolo=Membership.Ruolo.STAFF_NODO, nodo=self.nodi[slug])
-        servizio = (
-            Servizio.objects.in_corso(self.today).select_related("olp__ente", "volontario").order_by("pk").first()
-        )
+        in_corso = Servizio.objects.in_corso(self.today).select_related("olp__ente", "volontario", "posto__sede")
+        lombardi = in_corso.filter(posto__sede__ente__nodo=self.nodi["lombardia"]).order_by("pk")
+        servizio = lombardi.first()
         ente = servizio.olp.ente
+        altro = lombardi.exclude(posto__sede__ente=ente).first().posto.sede.ente
         referente = utente("referente@demo.example", "Renata", "Referente")
         Membership.objects.create(user=referente, ruolo=Membership.Ruolo.REFERENTE, ente=ente)
+        referente_b = utente("referente.b@demo.example", "Bruno", "Referente")
+        Membership.objects.create(user=referente_b, ruolo=Membership.Ruolo.REFERENTE, ente=altro)
+        staff = utente("staff.ente@demo.example", "Stefania", "Staff")
+        Membership.objects.create(user=staff, ruolo=Membership.Ruolo.STAFF_ENTE, ente=ente)
+        sede = utente("sede@demo.example", "Sergio", "Sede")
+        Membership.objects.create(user=sede, ruolo=Membership.Ruolo.RESPONSABILE_SEDE, sede=servizio.posto.sede)
         olp_user = utente("olp@demo.example", servizio.olp.nome, servizio.olp.cognome)
         Olp.objects.filter(pk=servizio.olp_id).update(user=olp_user)
         vol_user = utente("volontario@demo.example", servizio.volontario.nome, servizio.volontario.cognome)
         Volontario.objects.filter(pk=servizio.volontario_id).update(user=vol_user)
-        self.stats["utenti"] = User.objects.filter(pk__gte=admin.pk).count()
 
 
 def demo_present() -> bool:
@@ -910,6 +925,10 @@ def build_demo(*, today: datetime.date | None = None, seed: int = SEED) -> dict[
 @transaction.atomic
 def delete_demo() -> None:
     """Remove everything but reference data and users not created by the demo."""
+    from .models import Invito, RichiestaAccesso
+
+    Invito.objects.all().delete()
+    RichiestaAccesso.objects.all().delete()
     Presenza.objects.all().delete()
     ChiusuraMensile.objects.all().delete()
     Servizio.objects.filter(subentra_a__isnull=False).delete()

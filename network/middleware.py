@@ -23,3 +23,63 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class PolicyMiddleware:
+    """Applies enti.policy.URL_POLICY to every resolved view: denied by default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import render
+
+        from enti import policy
+
+        name = request.resolver_match.view_name if request.resolver_match else None
+        if policy.consentito(request.user, name):
+            return None
+        if not request.user.is_authenticated and policy.regola(name) is not None:
+            return redirect_to_login(request.get_full_path())
+        # An expected refusal, not an error: answered without a traceback in the logs.
+        return render(request, "403.html", status=403)
+
+
+class RequireMFAMiddleware:
+    """Network staff and Django admin users must have a second factor (TOTP) before they
+    can use anything but the pages that set it up."""
+
+    EXEMPT_PREFIXES = ("mfa_",)
+    EXEMPT = frozenset({"account_logout", "set_language", "home", "account_confirm_email"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from allauth.mfa.models import Authenticator
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.utils.translation import gettext as _
+
+        from enti import policy
+
+        user = request.user
+        if not policy.richiede_mfa(user):
+            return None
+        name = request.resolver_match.view_name if request.resolver_match else ""
+        if name in self.EXEMPT or name.startswith(self.EXEMPT_PREFIXES):
+            return None
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            return None
+        messages.warning(
+            request,
+            _("Your role requires two-step verification: set up an authenticator app to continue."),
+        )
+        return redirect("mfa_activate_totp")

@@ -1,19 +1,35 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import views, views_accesso
 
 admin.site.site_header = _("Servizio Civile network: administration")
 admin.site.site_title = _("Servizio Civile network")
 
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+inviti_patterns = [
+    path("", views_accesso.inviti_lista, name="lista"),
+    path("nuovo/", views_accesso.invito_nuovo, name="nuovo"),
+    path("<int:pk>/revoca/", views_accesso.invito_revoca, name="revoca"),
+    path("accetta/<str:token>/", views_accesso.invito_accetta, name="accetta"),
+    path("richiesta/", views_accesso.richiesta_accesso, name="richiesta"),
+    path("richiesta/inviata/", views_accesso.richiesta_inviata, name="richiesta_inviata"),
+    path("richieste/", views_accesso.richieste, name="richieste"),
+    path("richieste/<int:pk>/decidi/", views_accesso.richiesta_decidi, name="richiesta_decidi"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+audit_patterns = [
+    path("", views_accesso.eventi, name="eventi"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("area-personale/", views.dashboard, name="dashboard"),
+    path("enti/", include("enti.urls")),
+    path("volontari/", include("volontari.urls")),
+    path("inviti/", include((inviti_patterns, "inviti"))),
+    path("eventi/", include((audit_patterns, "audit"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -59,3 +59,10 @@ def home(request):
         for chiave, etichetta, nota in CIFRE
     ]
     return render(request, "network/home.html", {"contatori": contatori, "cifre": cifre, "obiettivi": OBIETTIVI})
+
+
+def dashboard(request):
+    """The personal page after sign-in: one panel per role the user holds."""
+    from .dashboard import pannelli
+
+    return render(request, "network/dashboard.html", {"pannelli": pannelli(request)})

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import AuditedAdmin
+
 from .models import (
     AmbitoAzione,
     Area,
@@ -20,14 +22,14 @@ class AreaInline(admin.TabularInline):
 
 
 @admin.register(Settore)
-class SettoreAdmin(admin.ModelAdmin):
+class SettoreAdmin(AuditedAdmin):
     list_display = ["codice", "nome"]
     search_fields = ["codice", "nome"]
     inlines = [AreaInline]
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdmin):
     list_display = ["settore", "numero", "nome"]
     list_filter = ["settore"]
     search_fields = ["nome"]
@@ -35,7 +37,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(AmbitoAzione)
-class AmbitoAzioneAdmin(admin.ModelAdmin):
+class AmbitoAzioneAdmin(AuditedAdmin):
     list_display = ["codice", "nome"]
     search_fields = ["nome"]
 
@@ -46,7 +48,7 @@ class LimiteOlpSettoreInline(admin.TabularInline):
 
 
 @admin.register(Bando)
-class BandoAdmin(admin.ModelAdmin):
+class BandoAdmin(AuditedAdmin):
     list_display = ["nome", "anno", "max_volontari_per_olp", "ore_max_giorno", "finestra_subentro_giorni"]
     list_filter = ["anno"]
     search_fields = ["nome"]
@@ -54,12 +56,12 @@ class BandoAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssegnoMensile)
-class AssegnoMensileAdmin(admin.ModelAdmin):
+class AssegnoMensileAdmin(AuditedAdmin):
     list_display = ["valido_dal", "importo"]
 
 
 @admin.register(Programma)
-class ProgrammaAdmin(admin.ModelAdmin):
+class ProgrammaAdmin(AuditedAdmin):
     list_display = ["titolo", "nodo", "bando", "obiettivo_2030", "ambito"]
     list_filter = ["nodo", "bando", "obiettivo_2030", "ambito"]
     search_fields = ["titolo", "codice_helios"]
@@ -80,7 +82,7 @@ class IncaricoEspertoInline(admin.TabularInline):
 
 
 @admin.register(Progetto)
-class ProgettoAdmin(admin.ModelAdmin):
+class ProgettoAdmin(AuditedAdmin):
     list_display = ["titolo", "ente", "settore", "stato", "durata_mesi", "modello_orario", "data_avvio"]
     list_filter = ["stato", "settore", "bando", "modello_orario", "ente__nodo"]
     search_fields = ["titolo", "codice_helios", "ente__denominazione"]
@@ -90,7 +92,7 @@ class ProgettoAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostoSede)
-class PostoSedeAdmin(admin.ModelAdmin):
+class PostoSedeAdmin(AuditedAdmin):
     list_display = [
         "progetto",
         "sede",
@@ -106,14 +108,14 @@ class PostoSedeAdmin(admin.ModelAdmin):
 
 
 @admin.register(LimiteOlpSettore)
-class LimiteOlpSettoreAdmin(admin.ModelAdmin):
+class LimiteOlpSettoreAdmin(AuditedAdmin):
     list_display = ["bando", "settore", "max_volontari_per_olp"]
     list_filter = ["bando", "settore"]
     search_fields = ["bando__nome", "settore__nome"]
 
 
 @admin.register(IncaricoEsperto)
-class IncaricoEspertoAdmin(admin.ModelAdmin):
+class IncaricoEspertoAdmin(AuditedAdmin):
     list_display = ["progetto", "ruolo", "esperto", "stato", "assegnato_il"]
     list_filter = ["ruolo", "stato"]
     search_fields = ["progetto__titolo", "esperto__cognome", "esperto__nome"]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from enti.access import ambito
 from enti.models import Ente, Esperto, Nodo, Olp, ReteTerritoriale, Sede
 
 from . import rules
@@ -203,6 +204,28 @@ class Programma(models.Model):
         return self.titolo
 
 
+class ProgettoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProgettoQuerySet":
+        """National staff: all; nodo staff: their nodi's projects; referente and staff: the
+        projects their ente leads or co-designs; site managers and OLP: the projects with
+        places at their sedi or under them."""
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        q = Q()
+        if a.nodi:
+            q |= Q(ente__nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(ente_id__in=a.enti) | Q(
+                pk__in=Progetto.enti_coprogettanti.through.objects.filter(ente_id__in=a.enti).values("progetto_id")
+            )
+        if a.sedi:
+            q |= Q(pk__in=PostoSede.objects.filter(sede_id__in=a.sedi).values("progetto_id"))
+        if a.olp:
+            q |= Q(pk__in=PostoSede.objects.filter(olp__id=a.olp).values("progetto_id"))
+        return self.filter(q) if q else self.none()
+
+
 class Progetto(models.Model):
     class Stato(models.TextChoices):
         BOZZA = "bozza", _("draft")
@@ -266,6 +289,8 @@ class Progetto(models.Model):
     data_avvio = models.DateField(_("start date"), null=True, blank=True)
     creato_il = models.DateTimeField(_("created"), auto_now_add=True)
     aggiornato_il = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProgettoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project")
@@ -331,6 +356,11 @@ class Progetto(models.Model):
         return self.formazione_generale_ore + self.formazione_specifica_ore
 
 
+class PostoSedeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PostoSedeQuerySet":
+        return self.filter(progetto__in=Progetto.objects.visible_to(user).values("pk"))
+
+
 class PostoSede(models.Model):
     """The places of a project at one sede, by type, and the OLP who follow them."""
 
@@ -343,6 +373,8 @@ class PostoSede(models.Model):
         _("places reserved for young people with fewer opportunities"), default=0
     )
     olp = models.ManyToManyField(Olp, blank=True, related_name="posti", verbose_name=_("OLP"))
+
+    objects = PostoSedeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("places at a site")

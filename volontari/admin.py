@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from accounts.admin import AuditedAdmin
+
 from .models import ChiusuraMensile, Presenza, Servizio, Volontario
 
 
 @admin.register(Volontario)
-class VolontarioAdmin(admin.ModelAdmin):
+class VolontarioAdmin(AuditedAdmin):
     list_display = ["cognome", "nome", "codice_fiscale", "codice_volontario", "data_nascita"]
     search_fields = ["cognome", "nome", "codice_fiscale", "codice_volontario", "email"]
     list_filter = ["sesso"]
@@ -12,7 +14,7 @@ class VolontarioAdmin(admin.ModelAdmin):
 
 
 @admin.register(Servizio)
-class ServizioAdmin(admin.ModelAdmin):
+class ServizioAdmin(AuditedAdmin):
     list_display = ["volontario", "posto", "olp", "stato", "data_inizio", "data_fine"]
     list_filter = ["stato", "tipo_posto", "gmo", "posto__sede__ente__nodo"]
     search_fields = ["volontario__cognome", "volontario__codice_fiscale", "olp__cognome", "posto__progetto__titolo"]
@@ -22,7 +24,7 @@ class ServizioAdmin(admin.ModelAdmin):
 
 
 @admin.register(Presenza)
-class PresenzaAdmin(admin.ModelAdmin):
+class PresenzaAdmin(AuditedAdmin):
     list_display = ["servizio", "giorno", "codice", "attivita", "ore"]
     list_filter = ["codice", "attivita"]
     search_fields = ["servizio__volontario__cognome", "servizio__volontario__codice_fiscale"]
@@ -33,7 +35,7 @@ class PresenzaAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChiusuraMensile)
-class ChiusuraMensileAdmin(admin.ModelAdmin):
+class ChiusuraMensileAdmin(AuditedAdmin):
     list_display = ["servizio", "mese", "stato", "conferma_preliminare_il", "confermata_il"]
     list_filter = ["stato"]
     search_fields = ["servizio__volontario__cognome"]

@@ -6,10 +6,21 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enti.models import Olp
+from enti.access import ambito
+from enti.models import Olp, Sede
 from progetti.models import PostoSede
 
 from .codice_fiscale import validate_codice_fiscale_persona
+
+
+class VolontarioQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "VolontarioQuerySet":
+        """A volunteer is visible to whoever can see one of their services, and to themselves."""
+        if ambito(user).nazionale:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(user=user) | Q(pk__in=Servizio.objects.visible_to(user).values("volontario_id")))
 
 
 class Volontario(models.Model):
@@ -46,6 +57,8 @@ class Volontario(models.Model):
         verbose_name=_("user"),
     )
 
+    objects = VolontarioQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
@@ -56,6 +69,26 @@ class Volontario(models.Model):
 
 
 class ServizioQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ServizioQuerySet":
+        """National staff: all; nodo staff: services at their nodi's enti; referente and staff:
+        at their enti; site managers: at their sedi; an OLP: the volunteers they follow; a
+        volunteer: their own."""
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        q = Q(volontario__user=user)
+        if a.nodi:
+            q |= Q(posto__sede__ente__nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(posto__sede__ente_id__in=a.enti)
+        if a.sedi:
+            q |= Q(posto__sede_id__in=Sede.objects.filter(pk__in=a.sedi).values("pk"))
+        if a.olp:
+            q |= Q(olp_id=a.olp)
+        return self.filter(q)
+
     def in_corso(self, day: datetime.date | None = None) -> "ServizioQuerySet":
         """Services in progress on `day` (today by default): the 'Volontari attivi' counter.
 
@@ -135,6 +168,11 @@ class Servizio(models.Model):
         return f"{self.volontario} - {self.posto.progetto}"
 
 
+class PresenzaQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PresenzaQuerySet":
+        return self.filter(servizio__in=Servizio.objects.visible_to(user).values("pk"))
+
+
 class Presenza(models.Model):
     """One day of one service, with its day code (the Department's monthly calendar)."""
 
@@ -152,6 +190,10 @@ class Presenza(models.Model):
         P104 = "P104", _("leave under Law 104/92")
         EU = "EU", _("university exam")
         AR = "AR", _("other paid leave")
+
+    # Health-related codes: shown as a generic absence to roles whose job does not need
+    # the nature of the absence (enti.policy.vede_natura_assenze).
+    CODICI_SANITARI = frozenset({"MAL", "INF", "MAT", "P104"})
 
     class Attivita(models.TextChoices):
         SERVIZIO = "servizio", _("service")
@@ -174,6 +216,8 @@ class Presenza(models.Model):
     )
     aggiornata_il = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = PresenzaQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attendance day")
         verbose_name_plural = _("attendance days")
@@ -190,6 +234,11 @@ class Presenza(models.Model):
 
     def __str__(self) -> str:
         return f"{self.servizio_id} {self.giorno:%d/%m/%Y} {self.codice}"
+
+
+class ChiusuraMensileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ChiusuraMensileQuerySet":
+        return self.filter(servizio__in=Servizio.objects.visible_to(user).values("pk"))
 
 
 class ChiusuraMensile(models.Model):
@@ -223,6 +272,8 @@ class ChiusuraMensile(models.Model):
         related_name="+",
         verbose_name=_("confirmed by"),
     )
+
+    objects = ChiusuraMensileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("monthly close")

@@ -29,7 +29,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_filters",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     # Project apps, lowest layer first: imports point up this list, never down.
     "accounts",
     "enti",
@@ -46,6 +51,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "network.middleware.RequireMFAMiddleware",
+    "network.middleware.PolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -69,6 +78,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms render with Bootstrap Italia markup (templates/forms/, templates/django/forms/).
+FORM_RENDERER = "network.forms_renderer.BootstrapItaliaRenderer"
+
 # Database: SQLite in the project folder unless DATABASE_URL names another (PostgreSQL
 # through psycopg 3 in production and in CI).
 DATABASES = {
@@ -82,6 +94,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
+# Accounts (django-allauth): e-mail only, verified; nobody signs up on their own, people
+# join by invitation (network.inviti) or by a comune's access request.
+ACCOUNT_ADAPTER = "network.adapters.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rete Servizio Civile] "
+ACCOUNT_RATE_LIMITS = {
+    # Five wrong passwords for one address in five minutes, ten a minute from one address.
+    "login_failed": "10/m/ip,5/300s/key",
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    # The portal's own flows.
+    "accept_invitation": "20/m/ip,10/h/key",
+    "send_invitation": "30/h/user",
+    "request_access": "5/h/ip",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Rete Servizio Civile"
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Invitations are single use and expire after this many days.
+INVITO_VALIDITA_GIORNI = env.int("INVITO_VALIDITA_GIORNI", default=7)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

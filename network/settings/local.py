@@ -10,3 +10,8 @@ EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backen
 # Serve static files from the app folders without collectstatic.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+
+# Development only (allauth refuses it when DEBUG is off): the demo's network staff type
+# this code at the two-step verification prompt.
+if DEBUG:
+    MFA_TOTP_INSECURE_BYPASS_CODE = env.str("DEMO_TOTP_CODE", default="123456")

@@ -1,0 +1,131 @@
+"""Who may open which page: one map per URL name, denied by default.
+
+A user's roles come from their memberships, their OLP record and their volunteer record
+(`ruoli`). A URL name missing from the map is refused to everyone, and a test walks every
+URL name of the project with every persona. What rows a page shows is decided by the
+models' `visible_to(user)`, never here; which personal fields of a row a role sees is
+decided by the `vede_*` functions below.
+
+It lives in the lowest domain app so that every app can ask it; URL names of higher apps
+appear here only as strings.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+
+from .access import ambito
+from .roles import RUOLI_ENTE, RUOLI_RETE, Ruolo
+
+TUTTI = frozenset(Ruolo)
+AUTENTICATI = TUTTI - {Ruolo.ANONIMO}
+RETE = frozenset(RUOLI_RETE)
+STAFF = frozenset({Ruolo.STAFF_NAZIONALE, Ruolo.STAFF_NODO, Ruolo.REFERENTE, Ruolo.STAFF_ENTE, Ruolo.RESPONSABILE_SEDE})
+GESTIONE = STAFF | {Ruolo.OLP}
+
+# Who may invite whom (DOMAIN: people join by invitation, each level inviting the next).
+PUO_INVITARE: dict[str, frozenset[str]] = {
+    Ruolo.STAFF_NAZIONALE: frozenset({Ruolo.STAFF_NODO}),
+    Ruolo.STAFF_NODO: frozenset({Ruolo.REFERENTE}),
+    Ruolo.REFERENTE: frozenset({Ruolo.STAFF_ENTE, Ruolo.RESPONSABILE_SEDE, Ruolo.OLP, Ruolo.VOLONTARIO}),
+    Ruolo.OLP: frozenset({Ruolo.VOLONTARIO}),
+}
+INVITANTI = frozenset(PUO_INVITARE)
+
+URL_POLICY: dict[str, frozenset[str]] = {
+    "home": TUTTI,
+    "set_language": TUTTI,
+    "dashboard": AUTENTICATI,
+    "enti:lista": GESTIONE,
+    "enti:dettaglio": GESTIONE,
+    "volontari:lista": GESTIONE,
+    "volontari:dettaglio": GESTIONE | {Ruolo.VOLONTARIO},
+    "inviti:lista": INVITANTI,
+    "inviti:nuovo": INVITANTI,
+    "inviti:revoca": INVITANTI,
+    "inviti:accetta": TUTTI,
+    "inviti:richiesta": TUTTI,
+    "inviti:richiesta_inviata": TUTTI,
+    "inviti:richieste": RETE,
+    "inviti:richiesta_decidi": RETE,
+    "audit:eventi": RETE,
+}
+
+# django-allauth's pages check authentication themselves (sign-in, reset, verification are
+# for anonymous visitors; MFA and sessions for signed-in users). The Django admin checks
+# is_staff itself and RequireMFAMiddleware adds the second factor.
+PREFIX_POLICY: dict[str, frozenset[str]] = {
+    "account_": TUTTI,
+    "mfa_": AUTENTICATI,
+    "usersessions_": AUTENTICATI,
+    "admin:": TUTTI,
+}
+
+
+def regola(view_name: str | None) -> frozenset[str] | None:
+    if not view_name:
+        return None
+    if view_name in URL_POLICY:
+        return URL_POLICY[view_name]
+    for prefix, rule in PREFIX_POLICY.items():
+        if view_name.startswith(prefix):
+            return rule
+    return None
+
+
+def ruoli(user) -> frozenset[str]:
+    """The user's roles, cached on the user object for the request."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return frozenset({Ruolo.ANONIMO})
+    cached = getattr(user, "_ruoli_cache", None)
+    if cached is None:
+        found = set(ambito(user).ruoli) | {Ruolo.UTENTE}
+        # The reverse one-to-one from volontari.Volontario; absent for everyone else.
+        if getattr(user, "volontario", None) is not None:
+            found.add(Ruolo.VOLONTARIO)
+        cached = frozenset(found)
+        user._ruoli_cache = cached
+    return cached
+
+
+def consentito(user, view_name: str | None) -> bool:
+    rule = regola(view_name)
+    return rule is not None and bool(ruoli(user) & rule)
+
+
+def ruoli_invitabili(user) -> frozenset[str]:
+    result: set[str] = set()
+    for ruolo in ruoli(user):
+        result |= PUO_INVITARE.get(ruolo, frozenset())
+    return frozenset(result)
+
+
+def richiede_mfa(user) -> bool:
+    """Network staff and anyone who can open the Django admin must use a second factor."""
+    return user.is_authenticated and (user.is_staff or user.is_superuser or bool(ruoli(user) & RETE))
+
+
+# --- Personal data: the least each role's job needs ------------------------------------
+
+
+def vede_codice_fiscale(user, *, volontario_user_id: int | None, enti: set[int], sedi: set[int]) -> bool:
+    """The tax code: the volunteer, and the people of the ente who register them (referente,
+    staff, site manager of the sede). Tutors and network staff work without it."""
+    if user.is_authenticated and volontario_user_id == user.pk:
+        return True
+    a = ambito(user)
+    return bool(a.enti & enti) or bool(a.sedi & sedi)
+
+
+def vede_natura_assenze(user, *, volontario_user_id: int | None, olp_id: int, ente_id: int, sede_id: int) -> bool:
+    """Health-related day codes (sickness, injury, maternity, Law 104 leave): the volunteer,
+    their OLP, and the ente that signs the monthly sheet. Network staff see them as a
+    generic absence."""
+    if user.is_authenticated and volontario_user_id == user.pk:
+        return True
+    a = ambito(user)
+    return a.olp == olp_id or ente_id in a.enti or sede_id in a.sedi
+
+
+def puo_gestire_ente(user, ente_id: int) -> bool:
+    """Referente or staff of the ente (not only reading it)."""
+    a = ambito(user)
+    return ente_id in a.enti and bool(a.ruoli & RUOLI_ENTE)

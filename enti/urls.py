@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "enti"
+
+urlpatterns = [
+    path("", views.lista, name="lista"),
+    path("<int:pk>/", views.dettaglio, name="dettaglio"),
+]

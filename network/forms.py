@@ -1,0 +1,136 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from enti import policy
+from enti.access import ambito
+from enti.models import Comune, Ente, Nodo, Olp, Sede
+from enti.roles import Ruolo
+from volontari.models import Volontario
+
+from .models import RichiestaAccesso
+
+
+class InvitoForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail of the person to invite"))
+    ruolo = forms.ChoiceField(label=_("Role"))
+    nodo = forms.ModelChoiceField(label=_("Network node"), queryset=Nodo.objects.none(), required=False)
+    ente = forms.ModelChoiceField(label=_("Body"), queryset=Ente.objects.none(), required=False)
+    sede = forms.ModelChoiceField(label=_("Site"), queryset=Sede.objects.none(), required=False)
+    olp = forms.ModelChoiceField(label=_("OLP"), queryset=Olp.objects.none(), required=False)
+    volontario = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volontario.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        invitabili = policy.ruoli_invitabili(user)
+        self.fields["ruolo"].choices = [(r.value, r.label) for r in Ruolo if r in invitabili]
+        a = ambito(user)
+        # Every choice list is limited to what the inviter may give.
+        self.fields["nodo"].queryset = Nodo.objects.all() if a.nazionale else Nodo.objects.filter(pk__in=a.nodi)
+        self.fields["ente"].queryset = Ente.objects.visible_to(user).select_related("comune")
+        self.fields["sede"].queryset = Sede.objects.filter(ente_id__in=a.enti_referente)
+        self.fields["olp"].queryset = Olp.objects.filter(ente_id__in=a.enti_referente, user__isnull=True)
+        self.fields["volontario"].queryset = Volontario.objects.visible_to(user).filter(user__isnull=True)
+        # Hide the scope fields this inviter never uses.
+        wanted = {
+            Ruolo.STAFF_NODO: "nodo",
+            Ruolo.STAFF_NAZIONALE: "nodo",
+            Ruolo.REFERENTE: "ente",
+            Ruolo.STAFF_ENTE: "ente",
+            Ruolo.RESPONSABILE_SEDE: "sede",
+            Ruolo.OLP: "olp",
+            Ruolo.VOLONTARIO: "volontario",
+        }
+        used = {wanted[r] for r in invitabili}
+        for name in ("nodo", "ente", "sede", "olp", "volontario"):
+            if name not in used:
+                del self.fields[name]
+
+
+class AccettaInvitoForm(forms.Form):
+    nome = forms.CharField(label=_("First name"), max_length=100)
+    cognome = forms.CharField(label=_("Last name"), max_length=100)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        if p1:
+            from accounts.models import User
+
+            probe = User(email=self.email, first_name=data.get("nome", ""), last_name=data.get("cognome", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ComuneField(forms.CharField):
+    """A comune typed as its name ("Bergamo", or "Calliano (TN)" where two share a name), its
+    ISTAT code or its cadastral code."""
+
+    def to_python(self, value):
+        value = (super().to_python(value) or "").strip()
+        if not value:
+            return None
+        qs = Comune.objects.select_related("provincia")
+        if value.isdigit():
+            found = list(qs.filter(codice_istat=value.zfill(6)))
+        elif len(value) == 4 and value[0].isalpha() and value[1:].isdigit():
+            found = list(qs.filter(codice_catastale__iexact=value))
+        else:
+            nome, _sep, sigla = value.partition("(")
+            found = list(qs.filter(nome__iexact=nome.strip()))
+            if sigla:
+                found = [c for c in found if c.provincia.sigla.lower() == sigla.strip(" )").lower()]
+        if not found:
+            raise forms.ValidationError(_("No comune is called %(value)s.") % {"value": value})
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("More comuni are called %(value)s: add the province, e.g. %(example)s.")
+                % {"value": value, "example": f"{found[0].nome} ({found[0].provincia.sigla})"}
+            )
+        return found[0]
+
+
+class RichiestaAccessoForm(forms.ModelForm):
+    comune = ComuneField(
+        label=_("Municipality"),
+        help_text=_("The name of the comune where the body has its seat (or its ISTAT code)."),
+    )
+
+    class Meta:
+        model = RichiestaAccesso
+        fields = [
+            "denominazione",
+            "tipo",
+            "codice_fiscale",
+            "comune",
+            "pec",
+            "rappresentante_legale",
+            "nome",
+            "cognome",
+            "email",
+        ]
+
+
+class DecisioneForm(forms.Form):
+    approva = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Approve")), ("0", _("Refuse"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    motivo = forms.CharField(
+        label=_("Reason (required to refuse)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -1,0 +1,150 @@
+"""Every URL name of the project, with every persona: the expected answer.
+
+A new URL without an entry in MATRIX fails `test_every_url_name_has_an_entry`. Object pages
+are opened on comune A's rows: other comuni's people get 404 (never 403, never the row).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from network.models import RichiestaAccesso
+from network.services import invita
+from tests.factories import ComuneFactory
+from tests.personas import PERSONE, Mondo, client_per, costruisci_mondo
+
+pytestmark = pytest.mark.django_db
+
+
+def all_url_names() -> set[str]:
+    def walk(patterns, ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name:
+                yield ns + p.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def _oggetti_extra(mondo: Mondo) -> None:
+    if "invito" in mondo.oggetti:
+        return
+    invito, token = invita(
+        acting_user=mondo.users["referente_a"],
+        email="nuovo.staff@example.org",
+        ruolo="staff_ente",
+        ente=mondo.oggetti["enti"]["a"],
+        base_url="http://testserver/",
+    )
+    mondo.oggetti["invito"] = invito
+    mondo.oggetti["token"] = token
+    mondo.oggetti["richiesta"] = RichiestaAccesso.objects.create(
+        denominazione="Comune di Gamma",
+        codice_fiscale="01234567897",
+        comune=ComuneFactory(),
+        pec="protocollo@pec.gamma.example",
+        rappresentante_legale="Sindaco Gamma",
+        nome="Gino",
+        cognome="Gamma",
+        email="gino@gamma.example",
+        nodo=mondo.oggetti["nodi"]["lombardia"],
+    )
+
+
+# Arguments of the URLs that take some: always comune A's rows.
+ARGS = {
+    "enti:dettaglio": lambda m: [m.oggetti["enti"]["a"].pk],
+    "volontari:dettaglio": lambda m: [m.oggetti["servizi"]["a"].volontario_id],
+    "inviti:revoca": lambda m: [m.oggetti["invito"].pk],
+    "inviti:accetta": lambda m: [m.oggetti["token"]],
+    "inviti:richiesta_decidi": lambda m: [m.oggetti["richiesta"].pk],
+    "account_confirm_email": lambda m: ["not-a-key"],
+    "account_reset_password_from_key": lambda m: ["1", "not-a-key"],
+}
+
+
+def url_for(name: str, mondo: Mondo) -> str:
+    _oggetti_extra(mondo)
+    args = ARGS.get(name, lambda m: [])(mondo)
+    return reverse(name, args=args)
+
+
+# Personas, in PERSONE's order:
+#   anonimo, volontario, olp_a, referente_a, referente_b, nodo_lombardia, nodo_veneto, nazionale
+# 302 for the anonymous visitor is the redirect to the sign-in page; 405 means the page only
+# answers POST (the policy let the persona through).
+MATRIX: dict[str, tuple[int, ...]] = {
+    "home": (200, 200, 200, 200, 200, 200, 200, 200),
+    "set_language": (302, 302, 302, 302, 302, 302, 302, 302),
+    "dashboard": (302, 200, 200, 200, 200, 200, 200, 200),
+    "enti:lista": (302, 403, 200, 200, 200, 200, 200, 200),
+    "enti:dettaglio": (302, 403, 200, 200, 404, 200, 404, 200),
+    "volontari:lista": (302, 403, 200, 200, 200, 200, 200, 200),
+    "volontari:dettaglio": (302, 200, 200, 200, 404, 200, 404, 200),
+    "inviti:lista": (302, 403, 200, 200, 200, 200, 200, 200),
+    "inviti:nuovo": (302, 403, 200, 200, 200, 200, 200, 200),
+    "inviti:revoca": (302, 403, 405, 405, 405, 405, 405, 405),
+    "inviti:accetta": (200, 200, 200, 200, 200, 200, 200, 200),
+    "inviti:richiesta": (200, 200, 200, 200, 200, 200, 200, 200),
+    "inviti:richiesta_inviata": (200, 200, 200, 200, 200, 200, 200, 200),
+    "inviti:richieste": (302, 403, 403, 403, 403, 200, 200, 200),
+    "inviti:richiesta_decidi": (302, 403, 403, 403, 403, 405, 405, 405),
+    "audit:eventi": (302, 403, 403, 403, 403, 200, 200, 200),
+    # django-allauth: sign-in pages for visitors, account pages for signed-in users. Its
+    # MFA pages ask for a recent sign-in first (302 to reauthenticate) and answer 404 when
+    # there is no authenticator to act on.
+    "account_login": (200, 302, 302, 302, 302, 302, 302, 302),
+    "account_logout": (302, 200, 200, 200, 200, 200, 200, 200),
+    "account_signup": (200, 302, 302, 302, 302, 302, 302, 302),
+    "account_inactive": (200, 200, 200, 200, 200, 200, 200, 200),
+    "account_reauthenticate": (302, 200, 200, 200, 200, 200, 200, 200),
+    "account_email": (302, 200, 200, 200, 200, 200, 200, 200),
+    "account_email_verification_sent": (200, 200, 200, 200, 200, 200, 200, 200),
+    "account_confirm_email": (200, 200, 200, 200, 200, 200, 200, 200),
+    "account_confirm_login_code": (302, 302, 302, 302, 302, 302, 302, 302),
+    "account_change_password": (302, 200, 200, 200, 200, 200, 200, 200),
+    "account_set_password": (302, 302, 302, 302, 302, 302, 302, 302),
+    "account_reset_password": (200, 200, 200, 200, 200, 200, 200, 200),
+    "account_reset_password_done": (200, 200, 200, 200, 200, 200, 200, 200),
+    "account_reset_password_from_key": (200, 200, 200, 200, 200, 200, 200, 200),
+    "account_reset_password_from_key_done": (200, 200, 200, 200, 200, 200, 200, 200),
+    "mfa_index": (302, 200, 200, 200, 200, 200, 200, 200),
+    "mfa_authenticate": (302, 302, 302, 302, 302, 302, 302, 302),
+    "mfa_reauthenticate": (302, 302, 302, 302, 302, 200, 200, 200),
+    "mfa_activate_totp": (302, 302, 302, 302, 302, 302, 302, 302),
+    "mfa_deactivate_totp": (302, 404, 404, 404, 404, 302, 302, 302),
+    "mfa_view_recovery_codes": (302, 404, 404, 404, 404, 404, 404, 404),
+    "mfa_generate_recovery_codes": (302, 302, 302, 302, 302, 302, 302, 302),
+    "mfa_download_recovery_codes": (302, 404, 404, 404, 404, 404, 404, 404),
+    "usersessions_list": (302, 200, 200, 200, 200, 200, 200, 200),
+}
+
+
+def test_every_url_name_has_an_entry():
+    missing = sorted(n for n in all_url_names() if not n.startswith("admin:") and n not in MATRIX)
+    assert missing == [], "add these URL names to MATRIX with the expected answer for each persona"
+    stale = sorted(n for n in MATRIX if n not in all_url_names())
+    assert stale == []
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_matrix(client, name):
+    mondo = costruisci_mondo()
+    url = url_for(name, mondo)
+    got = []
+    for persona in PERSONE:
+        response = client_per(client, mondo, persona).get(url)
+        got.append(response.status_code)
+    assert tuple(got) == MATRIX[name], dict(zip(PERSONE, got, strict=True))
+
+
+def test_no_persona_reaches_the_admin(client):
+    mondo = costruisci_mondo()
+    admin_names = sorted(n for n in all_url_names() if n.startswith("admin:") and n.endswith(("_changelist", "index")))
+    assert admin_names
+    for persona in PERSONE:
+        c = client_per(client, mondo, persona)
+        for name in admin_names:
+            response = c.get(reverse(name))
+            assert response.status_code == 302, (persona, name)
+            assert "/admin/login/" in response["Location"]
