@@ -47,6 +47,9 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "inviti:richieste": RETE,
     "inviti:richiesta_decidi": RETE,
     "audit:eventi": RETE,
+    # The second step of sign-in: the user is not signed in yet while typing the code.
+    "mfa_authenticate": TUTTI,
+    "mfa_trust": TUTTI,
 }
 
 # django-allauth's pages check authentication themselves (sign-in, reset, verification are

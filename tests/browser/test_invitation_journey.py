@@ -30,10 +30,10 @@ def test_invitation_accepted_password_set_signed_in_dashboard_shown(live_server,
             page = browser.new_page()
             page.goto(f"{live_server.url}/inviti/accetta/{token}/")
             assert page.get_by_role("heading", level=1).inner_text() == "Accetta l'invito"
-            page.get_by_label("Nome", exact=True).fill("Olivia")
-            page.get_by_label("Cognome").fill("Tutor")
-            page.get_by_label("Password", exact=True).fill("una-password-sicura-42")
-            page.get_by_label("Password (di nuovo)").fill("una-password-sicura-42")
+            page.get_by_role("textbox", name="Nome", exact=True).fill("Olivia")
+            page.get_by_role("textbox", name="Cognome", exact=True).fill("Tutor")
+            page.locator("#id_password1").fill("una-password-sicura-42")
+            page.locator("#id_password2").fill("una-password-sicura-42")
             page.get_by_role("button", name="Crea il mio account").click()
             page.wait_for_url(f"{live_server.url}/area-personale/")
             assert page.get_by_role("heading", level=1).inner_text() == "Area personale"
@@ -42,9 +42,9 @@ def test_invitation_accepted_password_set_signed_in_dashboard_shown(live_server,
             page.get_by_role("button", name="Esci").click()
             page.wait_for_load_state()
             page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("E-mail").fill("olivia.tutor@example.org")
-            page.get_by_label("Password").fill("una-password-sicura-42")
-            page.get_by_role("button", name="Accedi").click()
+            page.get_by_label("Email").fill("olivia.tutor@example.org")
+            page.get_by_label("Password", exact=True).fill("una-password-sicura-42")
+            page.locator("main").get_by_role("button", name="Accedi").click()
             page.wait_for_url(f"{live_server.url}/area-personale/")
             assert "Olivia" in page.get_by_role("heading", level=2).first.inner_text()
         finally:
