@@ -421,3 +421,25 @@ class Olp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cognome} {self.nome}"
+
+
+class EventoAdesione(models.Model):
+    """One step of an ente's adhesion: who moved it from which state to which, and why.
+    Both the ente and its nodo read this history."""
+
+    ente = models.ForeignKey(Ente, on_delete=models.CASCADE, related_name="eventi_adesione", verbose_name=_("body"))
+    da_stato = models.CharField(_("from"), max_length=20, choices=Ente.StatoAdesione.choices, blank=True)
+    a_stato = models.CharField(_("to"), max_length=20, choices=Ente.StatoAdesione.choices)
+    motivo = models.TextField(_("reason"), blank=True)
+    autore = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    creato_il = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("adhesion step")
+        verbose_name_plural = _("adhesion history")
+        ordering = ["-creato_il", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.ente}: {self.da_stato} -> {self.a_stato}"

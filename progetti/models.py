@@ -450,3 +450,28 @@ class IncaricoEsperto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.progetto} - {self.get_ruolo_display()}"
+
+
+class EventoProgetto(models.Model):
+    """One step of a project's assessment (or a comment): who, from which state to which,
+    the reason and the comment. A submission keeps a snapshot of the project, so that the
+    nodo sees what changed since the previous one."""
+
+    progetto = models.ForeignKey(Progetto, on_delete=models.CASCADE, related_name="eventi", verbose_name=_("project"))
+    da_stato = models.CharField(_("from"), max_length=20, choices=Progetto.Stato.choices, blank=True)
+    a_stato = models.CharField(_("to"), max_length=20, choices=Progetto.Stato.choices)
+    motivo = models.TextField(_("reason"), blank=True)
+    commento = models.TextField(_("comment"), blank=True)
+    snapshot = models.JSONField(_("project as submitted"), null=True, blank=True)
+    autore = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    creato_il = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project step")
+        verbose_name_plural = _("project history")
+        ordering = ["-creato_il", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.progetto}: {self.da_stato} -> {self.a_stato}"

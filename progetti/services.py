@@ -1,0 +1,395 @@
+"""State changes of projects, programmes, places and experts: one function each, atomic,
+with the acting user, an event row and the audit log; e-mails after commit."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.audit import record_event
+from enti.access import ambito
+from enti.models import Ente, Esperto, Membership, Olp, Sede
+from enti.roles import Ruolo
+from enti.services import ruoli_verso_ente
+from enti.workflow import MacchinaStati, Transizione
+
+from . import validation
+from .models import EventoProgetto, IncaricoEsperto, PostoSede, Progetto
+
+P = Progetto.Stato
+RETE = frozenset({Ruolo.STAFF_NODO, Ruolo.STAFF_NAZIONALE})
+REFERENTE = frozenset({Ruolo.REFERENTE})
+
+PROGETTO = MacchinaStati(
+    [
+        Transizione(P.BOZZA, P.PRESENTATO, REFERENTE, azione=gettext_lazy("Submit to the node")),
+        Transizione(P.DA_INTEGRARE, P.PRESENTATO, REFERENTE, azione=gettext_lazy("Submit again")),
+        Transizione(P.PRESENTATO, P.IN_VALUTAZIONE, RETE, azione=gettext_lazy("Start the assessment")),
+        Transizione(P.PRESENTATO, P.DA_INTEGRARE, RETE, True, gettext_lazy("Return for changes")),
+        Transizione(P.IN_VALUTAZIONE, P.APPROVATO, RETE, azione=gettext_lazy("Approve")),
+        Transizione(P.IN_VALUTAZIONE, P.DA_INTEGRARE, RETE, True, gettext_lazy("Return for changes")),
+        Transizione(P.IN_VALUTAZIONE, P.RESPINTO, RETE, True, gettext_lazy("Reject")),
+        Transizione(P.APPROVATO, P.FINANZIATO, RETE, azione=gettext_lazy("Mark as funded")),
+        Transizione(P.FINANZIATO, P.IN_CORSO, RETE | REFERENTE, azione=gettext_lazy("Start the project")),
+        Transizione(P.IN_CORSO, P.CONCLUSO, RETE | REFERENTE, azione=gettext_lazy("Close the project")),
+    ]
+)
+STATI_MODIFICABILI = (P.BOZZA, P.DA_INTEGRARE)
+
+
+class ErroriPosti(ValidationError):
+    """The places were refused: `righe` holds, row by row, the errors of each field."""
+
+    def __init__(self, righe: list[dict[str, list[str]]]):
+        super().__init__(_("Correct the rows marked below: no place has been saved."))
+        self.righe = righe
+
+
+def ruoli_verso_progetto(user, progetto: Progetto) -> frozenset[str]:
+    return ruoli_verso_ente(user, progetto.ente)
+
+
+def _richiedi_referente(user, progetto: Progetto) -> None:
+    if Ruolo.REFERENTE not in ruoli_verso_progetto(user, progetto):
+        raise PermissionDenied(_("Only the referent of the lead body can change this project."))
+    if progetto.stato not in STATI_MODIFICABILI:
+        raise ValidationError(_("The project can be changed only while it is a draft or returned for changes."))
+
+
+def _audit(verb, acting_user, progetto, data=None, ip_address=None):
+    record_event(
+        verb=verb,
+        acting_user=acting_user,
+        target=progetto,
+        data=data or {},
+        ip_address=ip_address,
+        nodo_id=progetto.ente.nodo_id,
+        ente_id=progetto.ente_id,
+    )
+
+
+def _come_errore(errori: dict[str, list[str]]) -> ValidationError:
+    return ValidationError({k: [ValidationError(m) for m in v] for k, v in errori.items()})
+
+
+@transaction.atomic
+def crea_progetto(*, acting_user, ente: Ente, dati: dict, ip_address=None) -> Progetto:
+    if Ruolo.REFERENTE not in ruoli_verso_ente(acting_user, ente):
+        raise PermissionDenied(_("Only the referent of the body can write its projects."))
+    if ente.stato_adesione != Ente.StatoAdesione.ADERENTE:
+        raise ValidationError(_("A body writes projects once its adhesion to the network is approved."))
+    progetto = Progetto(ente=ente, stato=P.BOZZA, **dati)
+    if progetto.area_id and progetto.area.settore_id != progetto.settore_id:
+        raise ValidationError({"area": _("The area does not belong to the chosen sector.")})
+    progetto.save()
+    EventoProgetto.objects.create(progetto=progetto, da_stato="", a_stato=P.BOZZA, autore=acting_user)
+    _audit("progetto.creato", acting_user, progetto, ip_address=ip_address)
+    return progetto
+
+
+@transaction.atomic
+def aggiorna_progetto(*, acting_user, progetto: Progetto, dati: dict, coprogettanti=None, ip_address=None) -> Progetto:
+    """Change a draft's fields; the rules of the fields given are checked together."""
+    progetto = Progetto.objects.select_for_update().get(pk=progetto.pk)
+    _richiedi_referente(acting_user, progetto)
+    for k, v in dati.items():
+        setattr(progetto, k, v)
+    errori: dict[str, list[str]] = {}
+    campi = set(dati)
+    if campi & {"durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana"}:
+        errori.update(
+            validation.errori_orario(
+                durata_mesi=progetto.durata_mesi,
+                modello_orario=progetto.modello_orario,
+                ore_settimanali=progetto.ore_settimanali,
+                monte_ore=progetto.monte_ore,
+                giorni_settimana=progetto.giorni_settimana,
+            )
+        )
+    if campi & {"formazione_generale_ore", "formazione_specifica_ore"}:
+        errori.update(
+            validation.errori_formazione(
+                formazione_generale_ore=progetto.formazione_generale_ore,
+                formazione_specifica_ore=progetto.formazione_specifica_ore,
+            )
+        )
+    if campi & {"mesi_estero", "mesi_tutoraggio", "ore_tutoraggio", "ore_tutoraggio_individuali"}:
+        errori.update(
+            validation.errori_misure(
+                mesi_estero=progetto.mesi_estero,
+                mesi_tutoraggio=progetto.mesi_tutoraggio,
+                ore_tutoraggio=progetto.ore_tutoraggio,
+                ore_tutoraggio_individuali=progetto.ore_tutoraggio_individuali,
+            )
+        )
+    if "area" in campi and progetto.area.settore_id != progetto.settore_id:
+        errori.setdefault("area", []).append(_("The area does not belong to the chosen sector."))
+    if coprogettanti is not None:
+        altri_nodi = [
+            e for e in coprogettanti if e.stato_adesione != Ente.StatoAdesione.ADERENTE or e.pk == progetto.ente_id
+        ]
+        if altri_nodi:
+            errori.setdefault("enti_coprogettanti", []).append(
+                _("Co-designing bodies are other member bodies of the network.")
+            )
+    if errori:
+        raise _come_errore(errori)
+    progetto.save()
+    if coprogettanti is not None:
+        progetto.enti_coprogettanti.set(coprogettanti)
+    _audit("progetto.modificato", acting_user, progetto, {"campi": sorted(campi)}, ip_address)
+    return progetto
+
+
+@transaction.atomic
+def salva_posti(*, acting_user, progetto: Progetto, righe: list[dict], ip_address=None) -> list[PostoSede]:
+    """Replace the project's places with `righe` (sede, the places by type, GMO places, OLP):
+    all rows are checked and saved together, or none is. Errors come back per row."""
+    progetto = Progetto.objects.select_for_update().get(pk=progetto.pk)
+    _richiedi_referente(acting_user, progetto)
+    max_per_olp = progetto.bando.max_volontari_olp(progetto.settore)
+    enti_ammessi = {progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)}
+    tutti_olp = {o.pk for r in righe for o in r["olp"]}
+    esterno = validation.carico_olp(tutti_olp, escludi_progetto_id=progetto.pk)
+    # The same OLP at two sedi of this project carries both shares.
+    interno: dict[int, Decimal] = {}
+    for r in righe:
+        totale = r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"]
+        for o in r["olp"]:
+            interno[o.pk] = interno.get(o.pk, Decimal(0)) + Decimal(totale) / len(r["olp"])
+    errori_righe = []
+    sedi_viste = set()
+    for r in righe:
+        totale = r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"]
+        # What each OLP of this row carries elsewhere: other projects, and this project's other rows.
+        carico = dict(esterno)
+        for o in r["olp"]:
+            carico[o.pk] = carico.get(o.pk, Decimal(0)) + interno[o.pk] - Decimal(totale) / len(r["olp"])
+        e = validation.errori_posto(
+            progetto=progetto,
+            sede=r["sede"],
+            totale=totale,
+            gmo=r["posti_gmo"],
+            olp=r["olp"],
+            max_per_olp=max_per_olp,
+            enti_ammessi=enti_ammessi,
+            carico_esterno=carico,
+        )
+        if r["sede"].pk in sedi_viste:
+            e.setdefault("sede", []).append(_("This site is already in another row."))
+        sedi_viste.add(r["sede"].pk)
+        errori_righe.append(e)
+    if any(errori_righe):
+        raise ErroriPosti(errori_righe)
+    progetto.posti.all().delete()
+    creati = []
+    for r in righe:
+        posto = PostoSede.objects.create(
+            progetto=progetto,
+            sede=r["sede"],
+            posti_vitto_alloggio=r["posti_vitto_alloggio"],
+            posti_solo_vitto=r["posti_solo_vitto"],
+            posti_senza_vitto_alloggio=r["posti_senza_vitto_alloggio"],
+            posti_gmo=r["posti_gmo"],
+        )
+        posto.olp.set(r["olp"])
+        creati.append(posto)
+    _audit("progetto.posti", acting_user, progetto, {"sedi": len(creati)}, ip_address)
+    return creati
+
+
+@transaction.atomic
+def richiedi_esperti(*, acting_user, progetto: Progetto, ruoli: set[str], ip_address=None) -> None:
+    """The roles of shared experts the project asks the network for."""
+    progetto = Progetto.objects.select_for_update().get(pk=progetto.pk)
+    _richiedi_referente(acting_user, progetto)
+    esistenti = set(progetto.incarichi.values_list("ruolo", flat=True))
+    progetto.incarichi.filter(stato=IncaricoEsperto.Stato.RICHIESTO).exclude(ruolo__in=ruoli).delete()
+    for ruolo in sorted(set(ruoli) - esistenti):
+        IncaricoEsperto.objects.create(progetto=progetto, ruolo=ruolo)
+    _audit("progetto.esperti_richiesti", acting_user, progetto, {"ruoli": sorted(ruoli)}, ip_address)
+
+
+def fotografia(progetto: Progetto) -> dict:
+    """The project as submitted, in plain values, for the diff between submissions."""
+    campi = [
+        "titolo", "descrizione", "settore", "area", "durata_mesi", "modello_orario", "ore_settimanali", "monte_ore",
+        "giorni_settimana", "formazione_generale_ore", "formazione_specifica_ore", "mesi_estero", "mesi_tutoraggio",
+        "ore_tutoraggio", "ore_tutoraggio_individuali", "rete",
+    ]  # fmt: skip
+    dati = {}
+    for nome in campi:
+        valore = getattr(progetto, nome)
+        dati[nome] = str(valore) if valore is not None else ""
+    dati["enti_coprogettanti"] = ", ".join(sorted(str(e) for e in progetto.enti_coprogettanti.all()))
+    for posto in progetto.posti.select_related("sede").prefetch_related("olp").order_by("sede__denominazione"):
+        dati[f"sede:{posto.sede}"] = (
+            f"{posto.posti_vitto_alloggio}/{posto.posti_solo_vitto}/{posto.posti_senza_vitto_alloggio} "
+            f"GMO {posto.posti_gmo}; OLP: {', '.join(sorted(str(o) for o in posto.olp.all()))}"
+        )
+    dati["esperti"] = ", ".join(sorted(progetto.incarichi.values_list("ruolo", flat=True)))
+    return dati
+
+
+def differenze(progetto: Progetto) -> list[tuple[str, str, str]]:
+    """(field, previous submission, this submission) for what changed between the last two."""
+    fotos = list(progetto.eventi.filter(snapshot__isnull=False).order_by("-creato_il", "-id")[:2])
+    if len(fotos) < 2:
+        return []
+    nuova, vecchia = fotos[0].snapshot, fotos[1].snapshot
+    nomi = {f.name: str(f.verbose_name) for f in Progetto._meta.get_fields() if hasattr(f, "verbose_name")}
+    out = []
+    for chiave in sorted(set(nuova) | set(vecchia)):
+        if nuova.get(chiave, "") != vecchia.get(chiave, ""):
+            out.append((nomi.get(chiave, chiave), vecchia.get(chiave, ""), nuova.get(chiave, "")))
+    return out
+
+
+def _avvisa(progetto: Progetto, evento: EventoProgetto, *, verso_rete: bool) -> None:
+    if verso_rete:
+        qs = Membership.objects.filter(ruolo=Ruolo.STAFF_NODO, nodo_id=progetto.ente.nodo_id, attiva=True)
+    else:
+        qs = Membership.objects.filter(ruolo=Ruolo.REFERENTE, ente_id=progetto.ente_id, attiva=True)
+    destinatari = sorted(set(qs.values_list("user__email", flat=True)))
+    if not destinatari:
+        return
+    oggetto = _("Project %(titolo)s: %(stato)s") % {"titolo": progetto.titolo, "stato": progetto.get_stato_display()}
+    corpo = render_to_string("progetti/email_stato.txt", {"progetto": progetto, "evento": evento})
+    transaction.on_commit(lambda: send_mail(oggetto, corpo, settings.DEFAULT_FROM_EMAIL, destinatari))
+
+
+@transaction.atomic
+def cambia_stato_progetto(
+    *, acting_user, progetto: Progetto, a: str, motivo: str = "", commento: str = "", ip_address=None
+) -> Progetto:
+    progetto = Progetto.objects.select_for_update().select_related("ente", "bando", "settore").get(pk=progetto.pk)
+    da = progetto.stato
+    ruoli = ruoli_verso_progetto(acting_user, progetto)
+    PROGETTO.verifica(da=da, a=a, ruoli=ruoli, motivo=motivo)
+    snapshot = None
+    if a == P.PRESENTATO:
+        errori = validation.errori_progetto(progetto)
+        if errori:
+            raise _come_errore(errori)
+        snapshot = fotografia(progetto)
+    if a == P.IN_CORSO and progetto.data_avvio is None:
+        progetto.data_avvio = timezone.localdate()
+    progetto.stato = a
+    progetto.save()
+    evento = EventoProgetto.objects.create(
+        progetto=progetto, da_stato=da, a_stato=a, motivo=motivo.strip(), commento=commento.strip(),
+        snapshot=snapshot, autore=acting_user,
+    )  # fmt: skip
+    _audit(f"progetto.{a}", acting_user, progetto, {"da": da, "a": a, "motivo": motivo.strip()}, ip_address)
+    _avvisa(progetto, evento, verso_rete=not (ruoli & RETE))
+    return progetto
+
+
+@transaction.atomic
+def commenta_progetto(*, acting_user, progetto: Progetto, commento: str, ip_address=None) -> EventoProgetto:
+    ruoli = ruoli_verso_progetto(acting_user, progetto)
+    if not ruoli & (RETE | REFERENTE):
+        raise PermissionDenied(_("Your role cannot comment on this project."))
+    if not commento.strip():
+        raise ValidationError({"commento": _("Write the comment.")})
+    evento = EventoProgetto.objects.create(
+        progetto=progetto,
+        da_stato=progetto.stato,
+        a_stato=progetto.stato,
+        commento=commento.strip(),
+        autore=acting_user,
+    )
+    _audit("progetto.commento", acting_user, progetto, ip_address=ip_address)
+    return evento
+
+
+@transaction.atomic
+def assegna_esperto(*, acting_user, incarico: IncaricoEsperto, esperto: Esperto, ip_address=None) -> IncaricoEsperto:
+    """Nodo staff give a requested role to an expert of their pool."""
+    incarico = IncaricoEsperto.objects.select_for_update().select_related("progetto__ente").get(pk=incarico.pk)
+    progetto = incarico.progetto
+    if not ruoli_verso_progetto(acting_user, progetto) & RETE:
+        raise PermissionDenied(_("Only the node's staff assign shared experts."))
+    a = ambito(acting_user)
+    if not (a.nazionale or esperto.nodo_id in a.nodi) or not esperto.attivo:
+        raise ValidationError({"esperto": _("This expert is not in your node's pool.")})
+    if not getattr(esperto, incarico.ruolo):
+        raise ValidationError(
+            {"esperto": _("This expert does not work as %(ruolo)s.") % {"ruolo": incarico.get_ruolo_display()}}
+        )
+    incarico.esperto = esperto
+    incarico.stato = IncaricoEsperto.Stato.ASSEGNATO
+    incarico.assegnato_da = acting_user
+    incarico.assegnato_il = timezone.now()
+    try:
+        with transaction.atomic():
+            incarico.save()
+    except IntegrityError as exc:
+        raise ValidationError({"esperto": _("This expert already has this role in the project.")}) from exc
+    _audit("esperto.assegnato", acting_user, progetto, {"esperto": esperto.pk, "ruolo": incarico.ruolo}, ip_address)
+    return incarico
+
+
+@transaction.atomic
+def salva_sede(*, acting_user, ente: Ente, dati: dict, sede: Sede | None = None, ip_address=None) -> Sede:
+    """Add or change a sede of the ente; one sede per address (the database agrees)."""
+    if Ruolo.REFERENTE not in ruoli_verso_ente(acting_user, ente):
+        raise PermissionDenied(_("Only the referent of the body manages its sites."))
+    if sede is not None and sede.ente_id != ente.pk:
+        raise PermissionDenied(_("This site belongs to another body."))
+    sede = sede or Sede(ente=ente)
+    for k, v in dati.items():
+        setattr(sede, k, v.strip() if isinstance(v, str) else v)
+    duplicata = (
+        Sede.objects.filter(ente=ente, comune=sede.comune, indirizzo__iexact=sede.indirizzo, civico__iexact=sede.civico)
+        .exclude(pk=sede.pk)
+        .exists()
+    )
+    if duplicata:
+        raise ValidationError({"indirizzo": _("The body already has a site at this address.")})
+    try:
+        with transaction.atomic():
+            sede.save()
+    except IntegrityError as exc:  # a concurrent save of the same address
+        raise ValidationError({"indirizzo": _("The body already has a site at this address.")}) from exc
+    record_event(
+        verb="sede.salvata",
+        acting_user=acting_user,
+        target=sede,
+        ip_address=ip_address,
+        nodo_id=ente.nodo_id,
+        ente_id=ente.pk,
+    )
+    return sede
+
+
+@transaction.atomic
+def chiudi_sede(*, acting_user, sede: Sede, data_chiusura=None, ip_address=None) -> Sede:
+    sede = Sede.objects.select_for_update().select_related("ente").get(pk=sede.pk)
+    if Ruolo.REFERENTE not in ruoli_verso_ente(acting_user, sede.ente):
+        raise PermissionDenied(_("Only the referent of the body manages its sites."))
+    in_uso = PostoSede.objects.filter(sede=sede, progetto__stato=P.IN_CORSO).select_related("progetto").first()
+    if in_uso is not None:
+        raise ValidationError(
+            _("The site hosts the running project %(progetto)s: it can be closed when the project ends.")
+            % {"progetto": in_uso.progetto.titolo}
+        )
+    sede.data_chiusura = data_chiusura or timezone.localdate()
+    sede.save(update_fields=["data_chiusura"])
+    record_event(
+        verb="sede.chiusa", acting_user=acting_user, target=sede, ip_address=ip_address,
+        nodo_id=sede.ente.nodo_id, ente_id=sede.ente_id,
+    )  # fmt: skip
+    return sede
+
+
+def olp_disponibili(progetto: Progetto):
+    return Olp.objects.filter(
+        ente_id__in=[progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)], attivo=True
+    )
