@@ -4,7 +4,19 @@ from django.db import models
 
 from accounts.admin import AuditedAdmin
 
-from .models import Comune, Ente, Esperto, Membership, Nodo, Olp, Provincia, Regione, ReteTerritoriale, Sede
+from .models import (
+    Comune,
+    Ente,
+    Esperto,
+    EventoAdesione,
+    Membership,
+    Nodo,
+    Olp,
+    Provincia,
+    Regione,
+    ReteTerritoriale,
+    Sede,
+)
 
 
 @admin.register(Regione)
@@ -97,3 +109,18 @@ class OlpAdmin(AuditedAdmin):
     search_fields = ["cognome", "nome", "email", "ente__denominazione"]
     list_select_related = ["ente"]
     autocomplete_fields = ["ente", "user"]
+
+
+@admin.register(EventoAdesione)
+class EventoAdesioneAdmin(AuditedAdmin):
+    list_display = ["ente", "da_stato", "a_stato", "autore", "creato_il"]
+    list_filter = ["a_stato"]
+    search_fields = ["ente__denominazione", "motivo"]
+    list_select_related = ["ente", "autore"]
+
+    # History is written by the adhesion workflow only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -328,6 +328,17 @@ class Membership(models.Model):
         return f"{self.user} - {self.get_ruolo_display()}"
 
 
+class EspertoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "EspertoQuerySet":
+        """The pool is kept by the nodi: national staff see all of it, nodo staff their own."""
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        if a.nodi:
+            return self.filter(nodo_id__in=a.nodi)
+        return self.none()
+
+
 class Esperto(models.Model):
     """A person of the network's shared pool, assignable to projects of any member body."""
 
@@ -351,6 +362,8 @@ class Esperto(models.Model):
     competenze = models.TextField(_("competences"), blank=True)
     disponibilita_ore_mese = models.PositiveSmallIntegerField(_("available hours a month"), default=0)
     attivo = models.BooleanField(_("active"), default=True)
+
+    objects = EspertoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shared expert")

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enti import policy
 from enti.access import ambito
-from enti.models import Comune, Ente, Nodo, Olp, Sede
+from enti.forms import ComuneField
+from enti.models import Ente, Nodo, Olp, Sede
 from enti.roles import Ruolo
 from volontari.models import Volontario
 
@@ -73,34 +74,6 @@ class AccettaInvitoForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
-
-
-class ComuneField(forms.CharField):
-    """A comune typed as its name ("Bergamo", or "Calliano (TN)" where two share a name), its
-    ISTAT code or its cadastral code."""
-
-    def to_python(self, value):
-        value = (super().to_python(value) or "").strip()
-        if not value:
-            return None
-        qs = Comune.objects.select_related("provincia")
-        if value.isdigit():
-            found = list(qs.filter(codice_istat=value.zfill(6)))
-        elif len(value) == 4 and value[0].isalpha() and value[1:].isdigit():
-            found = list(qs.filter(codice_catastale__iexact=value))
-        else:
-            nome, _sep, sigla = value.partition("(")
-            found = list(qs.filter(nome__iexact=nome.strip()))
-            if sigla:
-                found = [c for c in found if c.provincia.sigla.lower() == sigla.strip(" )").lower()]
-        if not found:
-            raise forms.ValidationError(_("No comune is called %(value)s.") % {"value": value})
-        if len(found) > 1:
-            raise forms.ValidationError(
-                _("More comuni are called %(value)s: add the province, e.g. %(example)s.")
-                % {"value": value, "example": f"{found[0].nome} ({found[0].provincia.sigla})"}
-            )
-        return found[0]
 
 
 class RichiestaAccessoForm(forms.ModelForm):

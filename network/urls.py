@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views, views_accesso
+from progetti.urls import sedi_patterns
+
+from . import views, views_accesso, views_catalogo
 
 admin.site.site_header = _("Servizio Civile network: administration")
 admin.site.site_title = _("Servizio Civile network")
@@ -18,6 +20,11 @@ inviti_patterns = [
     path("richieste/<int:pk>/decidi/", views_accesso.richiesta_decidi, name="richiesta_decidi"),
 ]
 
+catalogo_patterns = [
+    path("", views_catalogo.lista, name="lista"),
+    path("<int:pk>/", views_catalogo.dettaglio, name="dettaglio"),
+]
+
 audit_patterns = [
     path("", views_accesso.eventi, name="eventi"),
 ]
@@ -27,6 +34,9 @@ urlpatterns = [
     path("area-personale/", views.dashboard, name="dashboard"),
     path("enti/", include("enti.urls")),
     path("volontari/", include("volontari.urls")),
+    path("progetti/", include("progetti.urls")),
+    path("sedi/", include((sedi_patterns, "sedi"))),
+    path("catalogo/", include((catalogo_patterns, "catalogo"))),
     path("inviti/", include((inviti_patterns, "inviti"))),
     path("eventi/", include((audit_patterns, "audit"))),
     path("i18n/", include("django.conf.urls.i18n")),

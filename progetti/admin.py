@@ -7,6 +7,7 @@ from .models import (
     Area,
     AssegnoMensile,
     Bando,
+    EventoProgetto,
     IncaricoEsperto,
     LimiteOlpSettore,
     PostoSede,
@@ -121,3 +122,19 @@ class IncaricoEspertoAdmin(AuditedAdmin):
     search_fields = ["progetto__titolo", "esperto__cognome", "esperto__nome"]
     list_select_related = ["progetto", "esperto"]
     autocomplete_fields = ["progetto", "esperto"]
+
+
+@admin.register(EventoProgetto)
+class EventoProgettoAdmin(AuditedAdmin):
+    list_display = ["progetto", "da_stato", "a_stato", "autore", "creato_il"]
+    list_filter = ["a_stato"]
+    search_fields = ["progetto__titolo", "motivo", "commento"]
+    list_select_related = ["progetto", "autore"]
+    exclude = ["snapshot"]
+
+    # History is written by the assessment workflow only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -63,9 +63,9 @@ def costruisci_mondo() -> Mondo:
     servizi = {}
     for key, ente in enti.items():
         posto = PostoSedeFactory(progetto__ente=ente, sede__ente=ente)
-        servizi[key] = ServizioFactory(
-            posto=posto, olp=OlpFactory(ente=ente), volontario__cognome=f"Volontaria{key.upper()}"
-        )
+        olp = OlpFactory(ente=ente)
+        posto.olp.add(olp)
+        servizi[key] = ServizioFactory(posto=posto, olp=olp, volontario__cognome=f"Volontaria{key.upper()}")
     u = mondo.users
     u["anonimo"] = None
     u["volontario"] = utente("volontaria.a@example.org")

@@ -7,9 +7,11 @@ are opened on comune A's rows: other comuni's people get 404 (never 403, never t
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from enti.models import Esperto
 from network.models import RichiestaAccesso
 from network.services import invita
-from tests.factories import ComuneFactory
+from progetti.models import AmbitoAzione, IncaricoEsperto, Progetto, Programma
+from tests.factories import ComuneFactory, ProgettoFactory
 from tests.personas import PERSONE, Mondo, client_per, costruisci_mondo
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,18 @@ def _oggetti_extra(mondo: Mondo) -> None:
     )
     mondo.oggetti["invito"] = invito
     mondo.oggetti["token"] = token
+    a = mondo.oggetti
+    progetto_a = a["servizi"]["a"].posto.progetto
+    a["bozza"] = ProgettoFactory(ente=a["enti"]["a"], stato="bozza")
+    a["programma"] = Programma.objects.create(
+        titolo="Programma Lombardia", nodo=a["nodi"]["lombardia"], bando=progetto_a.bando, obiettivo_2030=4,
+        ambito=AmbitoAzione.objects.create(codice="z", nome="Ambito di prova"),
+    )  # fmt: skip
+    Progetto.objects.filter(pk=progetto_a.pk).update(programma=a["programma"])
+    a["esperto"] = Esperto.objects.create(
+        nodo=a["nodi"]["lombardia"], nome="Ester", cognome="Esperta", email="e@x.it", formatore=True
+    )
+    a["incarico"] = IncaricoEsperto.objects.create(progetto=progetto_a, ruolo="formatore")
     mondo.oggetti["richiesta"] = RichiestaAccesso.objects.create(
         denominazione="Comune di Gamma",
         codice_fiscale="01234567897",
@@ -59,6 +73,20 @@ ARGS = {
     "inviti:accetta": lambda m: [m.oggetti["token"]],
     "inviti:richiesta_decidi": lambda m: [m.oggetti["richiesta"].pk],
     "account_confirm_email": lambda m: ["not-a-key"],
+    "enti:modifica": lambda m: [m.oggetti["enti"]["a"].pk],
+    "enti:adesione": lambda m: [m.oggetti["enti"]["a"].pk],
+    "sedi:nuova": lambda m: [m.oggetti["enti"]["a"].pk],
+    "sedi:modifica": lambda m: [m.oggetti["servizi"]["a"].posto.sede_id],
+    "sedi:chiudi": lambda m: [m.oggetti["servizi"]["a"].posto.sede_id],
+    "progetti:dettaglio": lambda m: [m.oggetti["servizi"]["a"].posto.progetto_id],
+    "progetti:modifica": lambda m: [m.oggetti["bozza"].pk, "generale"],
+    "progetti:transizione": lambda m: [m.oggetti["bozza"].pk],
+    "progetti:commento": lambda m: [m.oggetti["bozza"].pk],
+    "progetti:assegna_esperto": lambda m: [m.oggetti["incarico"].pk],
+    "progetti:programma": lambda m: [m.oggetti["programma"].pk],
+    "progetti:programma_modifica": lambda m: [m.oggetti["programma"].pk],
+    "progetti:esperto_modifica": lambda m: [m.oggetti["esperto"].pk],
+    "catalogo:dettaglio": lambda m: [m.oggetti["servizi"]["a"].posto.progetto_id],
     "account_reset_password_from_key": lambda m: ["1", "not-a-key"],
 }
 
@@ -90,6 +118,27 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "inviti:richieste": (302, 403, 403, 403, 403, 200, 200, 200),
     "inviti:richiesta_decidi": (302, 403, 403, 403, 403, 405, 405, 405),
     "audit:eventi": (302, 403, 403, 403, 403, 200, 200, 200),
+    "enti:modifica": (302, 403, 403, 200, 404, 403, 403, 403),
+    "enti:adesione": (302, 403, 403, 405, 405, 405, 405, 405),
+    "sedi:nuova": (302, 403, 403, 200, 404, 403, 403, 403),
+    "sedi:modifica": (302, 403, 403, 200, 404, 403, 403, 403),
+    "sedi:chiudi": (302, 403, 403, 405, 405, 403, 403, 403),
+    "progetti:lista": (302, 403, 200, 200, 200, 200, 200, 200),
+    "progetti:dettaglio": (302, 403, 200, 200, 404, 200, 404, 200),
+    "progetti:nuovo": (302, 403, 403, 200, 200, 403, 403, 403),
+    "progetti:modifica": (302, 403, 403, 200, 404, 403, 403, 403),
+    "progetti:transizione": (302, 403, 403, 405, 405, 405, 405, 405),
+    "progetti:commento": (302, 403, 403, 405, 405, 405, 405, 405),
+    "progetti:assegna_esperto": (302, 403, 403, 403, 403, 405, 405, 405),
+    "progetti:programmi": (302, 403, 200, 200, 200, 200, 200, 200),
+    "progetti:programma": (302, 403, 200, 200, 404, 200, 404, 200),
+    "progetti:programma_nuovo": (302, 403, 403, 403, 403, 200, 200, 200),
+    "progetti:programma_modifica": (302, 403, 403, 403, 403, 200, 404, 200),
+    "progetti:esperti": (302, 403, 403, 403, 403, 200, 200, 200),
+    "progetti:esperto_nuovo": (302, 403, 403, 403, 403, 200, 200, 200),
+    "progetti:esperto_modifica": (302, 403, 403, 403, 403, 200, 404, 200),
+    "catalogo:lista": (200, 200, 200, 200, 200, 200, 200, 200),
+    "catalogo:dettaglio": (200, 200, 200, 200, 200, 200, 200, 200),
     # django-allauth: sign-in pages for visitors, account pages for signed-in users. Its
     # MFA pages ask for a recent sign-in first (302 to reauthenticate) and answer 404 when
     # there is no authenticator to act on.

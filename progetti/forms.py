@@ -1,0 +1,168 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enti.models import Ente, Esperto, Olp, ReteTerritoriale, Sede
+
+from .models import AmbitoAzione, Area, Bando, IncaricoEsperto, Progetto, Programma, Settore
+
+
+class NuovoProgettoForm(forms.ModelForm):
+    ente = forms.ModelChoiceField(label=_("Lead body"), queryset=Ente.objects.none())
+
+    class Meta:
+        model = Progetto
+        fields = ["ente", "titolo", "bando", "settore", "area"]
+
+    def __init__(self, *args, enti, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ente"].queryset = enti
+        self.fields["bando"].queryset = Bando.objects.all()
+        self.fields["area"].queryset = Area.objects.select_related("settore")
+        if enti.count() == 1:
+            self.fields["ente"].initial = enti.first()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("area") and data.get("settore") and data["area"].settore_id != data["settore"].pk:
+            self.add_error("area", _("The area does not belong to the chosen sector."))
+        return data
+
+
+class GeneraleForm(forms.ModelForm):
+    class Meta:
+        model = Progetto
+        fields = ["titolo", "descrizione", "settore", "area", "rete", "enti_coprogettanti"]
+        widgets = {"descrizione": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ente = self.instance.ente
+        self.fields["settore"].queryset = Settore.objects.all()
+        self.fields["area"].queryset = Area.objects.select_related("settore")
+        self.fields["rete"].queryset = ReteTerritoriale.objects.filter(nodo_id=ente.nodo_id)
+        self.fields["enti_coprogettanti"].queryset = (
+            Ente.objects.aderenti().filter(nodo_id=ente.nodo_id).exclude(pk=ente.pk).order_by("denominazione")
+        )
+        self.fields["enti_coprogettanti"].help_text = _("Other member bodies of your node that share the project.")
+
+
+class OrarioForm(forms.ModelForm):
+    class Meta:
+        model = Progetto
+        fields = ["durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana"]
+        help_texts = {
+            "durata_mesi": _("From 8 to 12 months."),
+            "ore_settimanali": _("25 hours a week with the weekly timetable."),
+            "monte_ore": _(
+                "With the annual quota: 765 h for 8 months up to 1,145 h for 12, pro rata; 20 to 36 hours in any week."
+            ),
+            "giorni_settimana": _("5 or 6 days a week."),
+        }
+
+
+class FormazioneForm(forms.ModelForm):
+    class Meta:
+        model = Progetto
+        fields = ["formazione_generale_ore", "formazione_specifica_ore"]
+        help_texts = {
+            "formazione_generale_ore": _("At least 30 hours, within 180 days of the start."),
+            "formazione_specifica_ore": _("At least 50 hours; general and specific together 80 to 150 hours."),
+        }
+
+
+class MisureForm(forms.ModelForm):
+    class Meta:
+        model = Progetto
+        fields = ["mesi_estero", "mesi_tutoraggio", "ore_tutoraggio", "ore_tutoraggio_individuali"]
+        help_texts = {
+            "mesi_estero": _("Up to 3 months in an EU country; 0 if none."),
+            "mesi_tutoraggio": _(
+                "Or 1 to 3 months of tutoring, with at least 20 hours of which 4 individual; 0 if none."
+            ),
+        }
+
+
+class PostoForm(forms.Form):
+    sede = forms.ModelChoiceField(label=_("Site"), queryset=Sede.objects.none())
+    posti_vitto_alloggio = forms.IntegerField(label=_("Places with board and lodging"), min_value=0, initial=0)
+    posti_solo_vitto = forms.IntegerField(label=_("Places with board only"), min_value=0, initial=0)
+    posti_senza_vitto_alloggio = forms.IntegerField(label=_("Places without board or lodging"), min_value=0, initial=0)
+    posti_gmo = forms.IntegerField(
+        label=_("Of which for young people with fewer opportunities"), min_value=0, initial=0
+    )
+    olp = forms.ModelMultipleChoiceField(
+        label=_("OLP"), queryset=Olp.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, sedi, olp, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sede"].queryset = sedi
+        self.fields["olp"].queryset = olp
+
+
+class BasePostiFormSet(forms.BaseFormSet):
+    def __init__(self, *args, sedi, olp, **kwargs):
+        self.sedi, self.olp = sedi, olp
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"sedi": self.sedi, "olp": self.olp}
+
+
+PostiFormSet = forms.formset_factory(PostoForm, formset=BasePostiFormSet, extra=1, can_delete=True)
+
+
+class EspertiRichiestiForm(forms.Form):
+    ruoli = forms.MultipleChoiceField(
+        label=_("Shared experts the project asks the network for"),
+        choices=IncaricoEsperto.Ruolo.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class AssegnaEspertoForm(forms.Form):
+    esperto = forms.ModelChoiceField(label=_("Expert"), queryset=Esperto.objects.none())
+
+    def __init__(self, *args, esperti, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["esperto"].queryset = esperti
+
+
+class ProgrammaForm(forms.ModelForm):
+    progetti = forms.ModelMultipleChoiceField(
+        label=_("Projects"), queryset=Progetto.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Programma
+        fields = ["titolo", "nodo", "bando", "obiettivo_2030", "ambito", "rete"]
+
+    def __init__(self, *args, nodi, progetti, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nodo"].queryset = nodi
+        self.fields["ambito"].queryset = AmbitoAzione.objects.all()
+        self.fields["rete"].queryset = ReteTerritoriale.objects.filter(nodo__in=nodi)
+        self.fields["progetti"].queryset = progetti
+        if self.instance.pk:
+            self.initial["progetti"] = list(self.instance.progetti.values_list("pk", flat=True))
+
+
+class EspertoForm(forms.ModelForm):
+    class Meta:
+        model = Esperto
+        fields = [
+            "nodo", "nome", "cognome", "email", "telefono", "formatore", "selettore", "esperto_monitoraggio", "tutor",
+            "competenze", "disponibilita_ore_mese", "attivo",
+        ]  # fmt: skip
+        widgets = {"competenze": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, nodi, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nodo"].queryset = nodi
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(r) for r in ("formatore", "selettore", "esperto_monitoraggio", "tutor")):
+            self.add_error("formatore", _("Tick at least one role."))
+        return data
