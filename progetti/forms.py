@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enti.models import Ente, Esperto, Olp, ReteTerritoriale, Sede
 
-from .models import AmbitoAzione, Area, Bando, IncaricoEsperto, Progetto, Programma, Settore
+from .models import AmbitoAzione, Area, Bando, IncaricoEsperto, Progetto, Programma
 
 
 class NuovoProgettoForm(forms.ModelForm):
@@ -28,16 +28,31 @@ class NuovoProgettoForm(forms.ModelForm):
         return data
 
 
-class GeneraleForm(forms.ModelForm):
-    class Meta:
-        model = Progetto
-        fields = ["titolo", "descrizione", "settore", "area", "rete", "enti_coprogettanti"]
-        widgets = {"descrizione": forms.Textarea(attrs={"rows": 5})}
+class PassoForm(forms.Form):
+    """A step of the project: a plain form over some of its fields. The rules are checked
+    by the service, which names the field that breaks each one; the database constraints
+    behind them stay as the last guard (a ModelForm would report them as anonymous
+    constraint violations instead)."""
+
+    campi: list[str] = []
+    help_texts: dict = {}
+
+    def __init__(self, data=None, *, instance: Progetto, **kwargs):
+        self.instance = instance
+        initial = forms.model_to_dict(instance, fields=self.campi)
+        super().__init__(data, initial=initial, **kwargs)
+        for name, field in forms.fields_for_model(Progetto, fields=self.campi, help_texts=self.help_texts).items():
+            self.fields[name] = field
+        self.order_fields(self.campi)
+
+
+class GeneraleForm(PassoForm):
+    campi = ["titolo", "descrizione", "settore", "area", "rete", "enti_coprogettanti"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         ente = self.instance.ente
-        self.fields["settore"].queryset = Settore.objects.all()
+        self.fields["descrizione"].widget = forms.Textarea(attrs={"rows": 5})
         self.fields["area"].queryset = Area.objects.select_related("settore")
         self.fields["rete"].queryset = ReteTerritoriale.objects.filter(nodo_id=ente.nodo_id)
         self.fields["enti_coprogettanti"].queryset = (
@@ -46,40 +61,32 @@ class GeneraleForm(forms.ModelForm):
         self.fields["enti_coprogettanti"].help_text = _("Other member bodies of your node that share the project.")
 
 
-class OrarioForm(forms.ModelForm):
-    class Meta:
-        model = Progetto
-        fields = ["durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana"]
-        help_texts = {
-            "durata_mesi": _("From 8 to 12 months."),
-            "ore_settimanali": _("25 hours a week with the weekly timetable."),
-            "monte_ore": _(
-                "With the annual quota: 765 h for 8 months up to 1,145 h for 12, pro rata; 20 to 36 hours in any week."
-            ),
-            "giorni_settimana": _("5 or 6 days a week."),
-        }
+class OrarioForm(PassoForm):
+    campi = ["durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana"]
+    help_texts = {
+        "durata_mesi": _("From 8 to 12 months."),
+        "ore_settimanali": _("25 hours a week with the weekly timetable."),
+        "monte_ore": _(
+            "With the annual quota: 765 h for 8 months up to 1,145 h for 12, pro rata; 20 to 36 hours in any week."
+        ),
+        "giorni_settimana": _("5 or 6 days a week."),
+    }
 
 
-class FormazioneForm(forms.ModelForm):
-    class Meta:
-        model = Progetto
-        fields = ["formazione_generale_ore", "formazione_specifica_ore"]
-        help_texts = {
-            "formazione_generale_ore": _("At least 30 hours, within 180 days of the start."),
-            "formazione_specifica_ore": _("At least 50 hours; general and specific together 80 to 150 hours."),
-        }
+class FormazioneForm(PassoForm):
+    campi = ["formazione_generale_ore", "formazione_specifica_ore"]
+    help_texts = {
+        "formazione_generale_ore": _("At least 30 hours, within 180 days of the start."),
+        "formazione_specifica_ore": _("At least 50 hours; general and specific together 80 to 150 hours."),
+    }
 
 
-class MisureForm(forms.ModelForm):
-    class Meta:
-        model = Progetto
-        fields = ["mesi_estero", "mesi_tutoraggio", "ore_tutoraggio", "ore_tutoraggio_individuali"]
-        help_texts = {
-            "mesi_estero": _("Up to 3 months in an EU country; 0 if none."),
-            "mesi_tutoraggio": _(
-                "Or 1 to 3 months of tutoring, with at least 20 hours of which 4 individual; 0 if none."
-            ),
-        }
+class MisureForm(PassoForm):
+    campi = ["mesi_estero", "mesi_tutoraggio", "ore_tutoraggio", "ore_tutoraggio_individuali"]
+    help_texts = {
+        "mesi_estero": _("Up to 3 months in an EU country; 0 if none."),
+        "mesi_tutoraggio": _("Or 1 to 3 months of tutoring, with at least 20 hours of which 4 individual; 0 if none."),
+    }
 
 
 class PostoForm(forms.Form):

@@ -96,3 +96,24 @@ def client_per(client, mondo: Mondo, persona: str):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def totp_secret(user) -> str:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    return decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+
+
+def code_for(secret: str, step: int = 0) -> str:
+    """The TOTP code of now (step 0) or of the next period (step 1), both accepted: a code is
+    good once, so a second sign-in in the same period uses the next one."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2 + step]))
+
+
+def current_code(user) -> str:
+    """The TOTP code the user's authenticator app would show now."""
+    return code_for(totp_secret(user))

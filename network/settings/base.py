@@ -127,6 +127,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Rete Servizio Civile"
+# One 30-second step either side: phones' clocks drift (RFC 6238, section 5.2).
+MFA_TOTP_TOLERANCE = 1
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Invitations are single use and expire after this many days.

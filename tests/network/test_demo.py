@@ -107,3 +107,9 @@ def test_demo_has_three_months_of_attendance_and_closes(demo):
     assert servizio.presenze.count() == (today - first).days
     assert ChiusuraMensile.objects.filter(stato=ChiusuraMensile.Stato.CONFERMATA).exists()
     assert Presenza.objects.filter(attivita=Presenza.Attivita.FORMAZIONE_GENERALE).aggregate(h=Sum("ore"))["h"] > 0
+
+
+def test_demo_holds_projects_in_every_state(demo):
+    from progetti.models import Progetto
+
+    assert set(Progetto.objects.values_list("stato", flat=True)) == set(Progetto.Stato.values)
