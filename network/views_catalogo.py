@@ -3,7 +3,7 @@
 It lives in the top app because open places are places minus volunteers in service."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -39,7 +39,8 @@ def catalogo_queryset():
             posti_totali=Coalesce(Subquery(posti, output_field=IntegerField()), 0),
             occupati=Coalesce(Subquery(occupati, output_field=IntegerField()), 0),
         )
-        .filter(posti_totali__gt=0)
+        # Open places: a running project whose places are all taken is not offered.
+        .filter(posti_totali__gt=F("occupati"))
         .select_related("ente__comune__provincia", "settore", "area")
         .order_by("titolo", "pk")
     )

@@ -85,3 +85,14 @@ def test_query_count_does_not_grow(client, catalogo):
     for i in range(15):
         progetto(f"Altro {i}", comune=comune)
     assert count() == small
+
+
+def test_a_running_project_with_every_place_taken_is_not_offered(client, catalogo):
+    p = catalogo["biblioteche"]
+    p.stato = "in_corso"
+    p.save()
+    posto = p.posti.get()
+    ServizioFactory(posto=posto)
+    assert "Biblioteche vive" in titoli(client)
+    ServizioFactory(posto=posto)  # 2 places, 2 volunteers in service
+    assert "Biblioteche vive" not in titoli(client)
