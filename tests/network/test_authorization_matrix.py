@@ -45,7 +45,7 @@ def _oggetti_extra(mondo: Mondo) -> None:
     a["bozza"] = ProgettoFactory(ente=a["enti"]["a"], stato="bozza")
     a["programma"] = Programma.objects.create(
         titolo="Programma Lombardia", nodo=a["nodi"]["lombardia"], bando=progetto_a.bando, obiettivo_2030=4,
-        ambito=AmbitoAzione.objects.create(codice="z", nome="Ambito di prova"),
+        ambito=AmbitoAzione.objects.get_or_create(codice="z", defaults={"nome": "Ambito di prova"})[0],
     )  # fmt: skip
     Progetto.objects.filter(pk=progetto_a.pk).update(programma=a["programma"])
     a["esperto"] = Esperto.objects.create(

@@ -17,7 +17,7 @@ def programma():
     bando = BandoFactory()
     prog = Programma.objects.create(
         titolo="Giovani e biblioteche", nodo=mondo.oggetti["nodi"]["lombardia"], bando=bando, obiettivo_2030=4,
-        ambito=AmbitoAzione.objects.create(codice="c", nome="Cultura"),
+        ambito=AmbitoAzione.objects.get_or_create(codice="c", defaults={"nome": "Cultura"})[0],
     )  # fmt: skip
     return mondo, prog
 
