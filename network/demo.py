@@ -26,13 +26,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from enti.models import Comune, Ente, Esperto, Membership, Nodo, Olp, Regione, ReteTerritoriale, Sede
+from enti.models import Comune, Ente, Esperto, EventoAdesione, Membership, Nodo, Olp, Regione, ReteTerritoriale, Sede
 from enti.validators import codice_fiscale_numerico_valido
 from progetti import rules
 from progetti.models import (
     AmbitoAzione,
     Area,
     Bando,
+    EventoProgetto,
     IncaricoEsperto,
     Obiettivo2030,
     PostoSede,
@@ -330,6 +331,7 @@ class DemoBuilder:
         self._progetti_e_servizi()
         self._esperti_e_reti()
         self._presenze()
+        self._storie()
         self._utenti_demo()
         return dict(self.stats)
 
@@ -789,6 +791,56 @@ class DemoBuilder:
             rete = ReteTerritoriale.objects.create(nome=nome, tipo=tipo, nodo=self.nodi["lombardia"])
             rete.enti.set(self.rng.sample(lombardi, 12))
         self.stats["reti"] = len(reti)
+
+    def _storie(self) -> None:
+        """The adhesion and assessment history behind each ente's and project's state."""
+        A, P = Ente.StatoAdesione, Progetto.Stato
+        percorsi_enti = {
+            A.RICHIESTA: [A.RICHIESTA],
+            A.IN_ISTRUTTORIA: [A.RICHIESTA, A.IN_ISTRUTTORIA],
+            A.DA_INTEGRARE: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.DA_INTEGRARE],
+            A.ADERENTE: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE],
+            A.SOSPESO: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE, A.SOSPESO],
+            A.CESSATO: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE, A.CESSATO],
+        }
+        motivi = {
+            A.DA_INTEGRARE: "Manca la delibera di adesione.",
+            A.SOSPESO: "Verifica in corso sulla gestione dei progetti.",
+            A.CESSATO: "Recesso deliberato dal Consiglio comunale.",
+            P.DA_INTEGRARE: "Rivedere il piano della formazione specifica.",
+            P.RESPINTO: "Il progetto non rispetta i criteri di qualità del bando.",
+        }
+        eventi_enti = []
+        for ente in Ente.objects.only("pk", "stato_adesione"):
+            prima = ""
+            for stato in percorsi_enti[ente.stato_adesione]:
+                eventi_enti.append(
+                    EventoAdesione(ente=ente, da_stato=prima, a_stato=stato, motivo=motivi.get(stato, ""))
+                )
+                prima = stato
+        EventoAdesione.objects.bulk_create(eventi_enti, batch_size=5000)
+        base = [P.BOZZA, P.PRESENTATO, P.IN_VALUTAZIONE]
+        percorsi_progetti = {
+            P.BOZZA: [P.BOZZA],
+            P.PRESENTATO: base[:2],
+            P.IN_VALUTAZIONE: base,
+            P.DA_INTEGRARE: [*base, P.DA_INTEGRARE],
+            P.RESPINTO: [*base, P.RESPINTO],
+            P.APPROVATO: [*base, P.APPROVATO],
+            P.FINANZIATO: [*base, P.APPROVATO, P.FINANZIATO],
+            P.IN_CORSO: [*base, P.APPROVATO, P.FINANZIATO, P.IN_CORSO],
+            P.CONCLUSO: [*base, P.APPROVATO, P.FINANZIATO, P.IN_CORSO, P.CONCLUSO],
+        }
+        eventi_progetti = []
+        for progetto in Progetto.objects.only("pk", "stato"):
+            prima = ""
+            for stato in percorsi_progetti[progetto.stato]:
+                eventi_progetti.append(
+                    EventoProgetto(progetto=progetto, da_stato=prima, a_stato=stato, motivo=motivi.get(stato, ""))
+                )
+                prima = stato
+        EventoProgetto.objects.bulk_create(eventi_progetti, batch_size=5000)
+        self.stats["eventi"] = len(eventi_enti) + len(eventi_progetti)
 
     def _presenze(self) -> None:
         """Attendance for the three months before this one and this month to yesterday,

@@ -113,3 +113,14 @@ def test_demo_holds_projects_in_every_state(demo):
     from progetti.models import Progetto
 
     assert set(Progetto.objects.values_list("stato", flat=True)) == set(Progetto.Stato.values)
+
+
+def test_demo_history_leads_to_each_state(demo):
+    from enti.models import EventoAdesione
+    from progetti.models import EventoProgetto, Progetto
+
+    for progetto in Progetto.objects.order_by("?")[:50]:
+        ultimo = EventoProgetto.objects.filter(progetto=progetto).order_by("-id").first()
+        assert ultimo.a_stato == progetto.stato
+    for ente in Ente.objects.order_by("?")[:50]:
+        assert EventoAdesione.objects.filter(ente=ente).order_by("-id").first().a_stato == ente.stato_adesione
