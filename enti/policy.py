@@ -66,6 +66,15 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "progetti:esperti": RETE,
     "progetti:esperto_nuovo": RETE,
     "progetti:esperto_modifica": RETE,
+    # The register: written by OLP and the ente, read by network staff (each view asks
+    # puo_scrivere_presenze / puo_confermare_mese for the row at hand).
+    "registro:griglia": GESTIONE,
+    "registro:riempi": GESTIONE,
+    "registro:volontario": GESTIONE,
+    "registro:conferma": GESTIONE,
+    "registro:foglio": GESTIONE,
+    "registro:carica_foglio": GESTIONE,
+    "registro:chiusura_ente": STAFF,
     "catalogo:lista": TUTTI,
     "catalogo:dettaglio": TUTTI,
     # The second step of sign-in: the user is not signed in yet while typing the code.
@@ -153,3 +162,15 @@ def puo_gestire_ente(user, ente_id: int) -> bool:
     """Referente or staff of the ente (not only reading it)."""
     a = ambito(user)
     return ente_id in a.enti and bool(a.ruoli & RUOLI_ENTE)
+
+
+def puo_scrivere_presenze(user, *, olp_id: int, ente_id: int, sede_id: int) -> bool:
+    """The register is written by the volunteer's OLP and by the ente that signs it (its
+    referente and staff, the site's manager). Network staff read it."""
+    a = ambito(user)
+    return a.olp == olp_id or ente_id in a.enti or sede_id in a.sedi
+
+
+def puo_confermare_mese(user, *, ente_id: int) -> bool:
+    """The general confirmation of a month is the ente's (referente and staff)."""
+    return ente_id in ambito(user).enti

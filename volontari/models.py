@@ -264,6 +264,9 @@ class ChiusuraMensile(models.Model):
     )
     foglio_firmato = models.FileField(_("signed monthly sheet"), upload_to="fogli_presenze/%Y/%m/", blank=True)
     confermata_il = models.DateTimeField(_("confirmed on"), null=True, blank=True)
+    riaperta = models.BooleanField(
+        _("reopened"), default=False, help_text=_("Reopened by network staff after its confirmation: edits are logged.")
+    )
     confermata_da = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,10 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import views, views_registro
 
 app_name = "volontari"
 
 urlpatterns = [
     path("", views.lista, name="lista"),
     path("<int:pk>/", views.dettaglio, name="dettaglio"),
+]
+
+registro_patterns = [
+    path("", views_registro.griglia, name="griglia"),
+    path("riempi/", views_registro.riempi, name="riempi"),
+    path("servizi/<int:pk>/", views_registro.volontario, name="volontario"),
+    path("servizi/<int:pk>/conferma/", views_registro.conferma, name="conferma"),
+    path("servizi/<int:pk>/foglio.pdf", views_registro.foglio, name="foglio"),
+    path("servizi/<int:pk>/foglio-firmato/", views_registro.carica_foglio, name="carica_foglio"),
+    path("enti/<int:pk>/chiusura/", views_registro.chiusura_ente, name="chiusura_ente"),
 ]

@@ -87,6 +87,11 @@ ARGS = {
     "progetti:programma_modifica": lambda m: [m.oggetti["programma"].pk],
     "progetti:esperto_modifica": lambda m: [m.oggetti["esperto"].pk],
     "catalogo:dettaglio": lambda m: [m.oggetti["servizi"]["a"].posto.progetto_id],
+    "registro:volontario": lambda m: [m.oggetti["servizi"]["a"].pk],
+    "registro:conferma": lambda m: [m.oggetti["servizi"]["a"].pk],
+    "registro:foglio": lambda m: [m.oggetti["servizi"]["a"].pk],
+    "registro:carica_foglio": lambda m: [m.oggetti["servizi"]["a"].pk],
+    "registro:chiusura_ente": lambda m: [m.oggetti["enti"]["a"].pk],
     "account_reset_password_from_key": lambda m: ["1", "not-a-key"],
 }
 
@@ -139,6 +144,13 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "progetti:esperto_modifica": (302, 403, 403, 403, 403, 200, 404, 200),
     "catalogo:lista": (200, 200, 200, 200, 200, 200, 200, 200),
     "catalogo:dettaglio": (200, 200, 200, 200, 200, 200, 200, 200),
+    "registro:griglia": (302, 403, 200, 200, 200, 403, 403, 403),
+    "registro:riempi": (302, 403, 405, 405, 405, 405, 405, 405),
+    "registro:volontario": (302, 403, 200, 200, 404, 200, 404, 200),
+    "registro:conferma": (302, 403, 405, 405, 405, 405, 405, 405),
+    "registro:foglio": (302, 403, 200, 200, 404, 200, 404, 200),
+    "registro:carica_foglio": (302, 403, 405, 405, 405, 405, 405, 405),
+    "registro:chiusura_ente": (302, 403, 403, 200, 404, 200, 404, 200),
     # django-allauth: sign-in pages for visitors, account pages for signed-in users. Its
     # MFA pages ask for a recent sign-in first (302 to reauthenticate) and answer 404 when
     # there is no authenticator to act on.

@@ -1,0 +1,326 @@
+"""The daily register: each rule with a failing case, concurrency, closed months, bounded
+queries, monthly close."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from progetti.models import Progetto
+from tests.factories import ServizioFactory
+from tests.personas import costruisci_mondo
+from volontari import services
+from volontari.models import ChiusuraMensile, Presenza
+from volontari.regole import Voce
+
+pytestmark = pytest.mark.django_db
+OGGI = timezone.localdate()
+
+
+def lunedi_passato(settimane: int) -> datetime.date:
+    return OGGI - datetime.timedelta(days=OGGI.weekday() + 7 * settimane)
+
+
+@pytest.fixture
+def mondo():
+    mondo = costruisci_mondo()
+    servizio = mondo.oggetti["servizi"]["a"]
+    servizio.data_inizio = OGGI - datetime.timedelta(days=300)
+    servizio.data_fine = servizio.data_fine_prevista = OGGI + datetime.timedelta(days=60)
+    servizio.save()
+    return mondo
+
+
+def salva(mondo, giorni: dict, *, chi="olp_a", servizio=None, versione=None):
+    servizio = servizio or mondo.oggetti["servizi"]["a"]
+    per_mese: dict = {}
+    for g, v in giorni.items():
+        per_mese.setdefault(g.replace(day=1), {})[g] = v
+    for mese, cambi in per_mese.items():
+        services.salva_griglia(
+            acting_user=mondo.users[chi],
+            mese=mese,
+            modifiche={servizio.pk: cambi},
+            versioni={servizio.pk: versione} if versione is not None else {},
+        )
+
+
+def p(g, ore=5, attivita="servizio"):
+    return Voce(g, "P", attivita, Decimal(ore))
+
+
+def codice(g, c):
+    return Voce(g, c)
+
+
+def rifiutato(mondo, giorni, frammento, **kw):
+    with pytest.raises(services.ErroriGriglia) as exc:
+        salva(mondo, giorni, **kw)
+    messaggi = " ".join(m for per_giorno in exc.value.giorni.values() for ms in per_giorno.values() for m in ms)
+    messaggi += " ".join(m for ms in exc.value.servizi.values() for m in ms)
+    assert frammento in messaggi, messaggi
+    return exc.value
+
+
+def test_a_week_is_saved(mondo):
+    lun = lunedi_passato(2)
+    giorni = {lun + datetime.timedelta(days=i): p(lun + datetime.timedelta(days=i)) for i in range(5)}
+    giorni |= {lun + datetime.timedelta(days=i): codice(lun + datetime.timedelta(days=i), "NL") for i in (5, 6)}
+    salva(mondo, giorni)
+    assert Presenza.objects.filter(servizio=mondo.oggetti["servizi"]["a"]).count() == 7
+
+
+def test_no_day_in_the_future(mondo):
+    domani = OGGI + datetime.timedelta(days=1)
+    rifiutato(mondo, {domani: p(domani)}, "non è ancora arrivato")
+
+
+def test_no_day_outside_the_service(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    prima = servizio.data_inizio - datetime.timedelta(days=1)
+    rifiutato(mondo, {prima: p(prima)}, "fuori dal servizio")
+
+
+def test_hours_only_on_presence_and_within_the_daily_maximum(mondo):
+    g = lunedi_passato(3)
+    rifiutato(mondo, {g: Voce(g, "PR", "", Decimal(3))}, "solo nei giorni di presenza")
+    rifiutato(mondo, {g: p(g, ore=9)}, "8")
+    rifiutato(mondo, {g: Voce(g, "P", "", Decimal(5))}, "formazione")
+
+
+def test_daily_maximum_is_a_call_parameter(mondo):
+    bando = mondo.oggetti["servizi"]["a"].posto.progetto.bando
+    bando.ore_max_giorno = 9
+    bando.save()
+    g = lunedi_passato(3)
+    salva(mondo, {g: p(g, ore=9)})
+
+
+def test_paid_leave_within_the_pro_rata_cap(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    Progetto.objects.filter(pk=servizio.posto.progetto_id).update(durata_mesi=8)  # 20 * 8 // 12 = 13 days
+    inizio = lunedi_passato(20)
+    giorni = [
+        inizio + datetime.timedelta(days=i) for i in range(40) if (inizio + datetime.timedelta(days=i)).weekday() < 5
+    ]
+    salva(mondo, {g: codice(g, "PR") for g in giorni[:13]})
+    rifiutato(mondo, {giorni[13]: codice(giorni[13], "PR")}, "13")
+
+
+def test_sickness_15_paid_plus_15_unpaid_then_the_service_must_end(mondo):
+    inizio = lunedi_passato(20)
+    giorni = [inizio + datetime.timedelta(days=i) for i in range(31)]
+    salva(mondo, {g: codice(g, "MAL") for g in giorni[:30]})  # days 16-30 are saved, as unpaid
+    rifiutato(mondo, {giorni[30]: codice(giorni[30], "MAL")}, "interruzione")
+
+
+def test_p104_three_days_a_month(mondo):
+    mese = (OGGI.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)
+    giorni = [mese + datetime.timedelta(days=i) for i in range(4)]
+    salva(mondo, {g: codice(g, "P104") for g in giorni[:3]})
+    rifiutato(mondo, {giorni[3]: codice(giorni[3], "P104")}, "104")
+
+
+def test_bereavement_up_to_three_days(mondo):
+    inizio = lunedi_passato(10)
+    rifiutato(
+        mondo,
+        {inizio + datetime.timedelta(days=i): codice(inizio + datetime.timedelta(days=i), "L") for i in range(4)},
+        "3",
+    )
+
+
+def test_general_training_by_day_180_or_in_the_second_tranche(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    giorno_200 = servizio.data_inizio + datetime.timedelta(days=199)
+    rifiutato(mondo, {giorno_200: p(giorno_200, attivita="formazione_generale")}, "180")
+    # 80% by day 180 (24 of 30 hours) opens days 210-270 for the rest.
+    primi = [servizio.data_inizio + datetime.timedelta(days=i) for i in range(5)]
+    salva(mondo, {g: p(g, ore=Decimal("4.8"), attivita="formazione_generale") for g in primi})
+    giorno_220 = servizio.data_inizio + datetime.timedelta(days=219)
+    salva(mondo, {giorno_220: p(giorno_220, attivita="formazione_generale")})
+    giorno_280 = servizio.data_inizio + datetime.timedelta(days=279)
+    rifiutato(mondo, {giorno_280: p(giorno_280, attivita="formazione_generale")}, "270")
+
+
+def test_specific_training_within_the_call_deadline(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    giorno_100 = servizio.data_inizio + datetime.timedelta(days=99)
+    rifiutato(mondo, {giorno_100: p(giorno_100, attivita="formazione_specifica")}, "90")
+    bando = servizio.posto.progetto.bando
+    bando.formazione_specifica_entro_giorni = 120
+    bando.save()
+    salva(mondo, {giorno_100: p(giorno_100, attivita="formazione_specifica")})
+
+
+def test_with_an_annual_quota_a_week_has_at_most_36_hours(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    Progetto.objects.filter(pk=servizio.posto.progetto_id).update(
+        modello_orario="monte_ore", ore_settimanali=None, monte_ore=1145
+    )
+    lun = lunedi_passato(4)
+    settimana = {lun + datetime.timedelta(days=i): p(lun + datetime.timedelta(days=i), ore=8) for i in range(4)}
+    salva(mondo, settimana)  # 32 hours
+    venerdi = lun + datetime.timedelta(days=4)
+    rifiutato(mondo, {venerdi: p(venerdi, ore=5)}, "36")
+
+
+def test_nothing_is_half_written(mondo):
+    lun = lunedi_passato(2)
+    domani = OGGI + datetime.timedelta(days=1)
+    giorni = (
+        {lun: p(lun), domani: p(domani)}
+        if domani.month == lun.month
+        else {lun: p(lun), lun + datetime.timedelta(days=1): p(lun, ore=20)}
+    )
+    with pytest.raises(services.ErroriGriglia):
+        salva(mondo, giorni)
+    assert not Presenza.objects.exists()
+
+
+def test_two_people_saving_the_same_month_one_wins_the_other_is_told(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    lun = lunedi_passato(2)
+    aperta = services.versione(list(services.carica_mese([servizio.pk], lun)[servizio.pk].values()))
+    salva(mondo, {lun: p(lun, ore=5)}, versione=aperta)  # the OLP saves first
+    errore = rifiutato(mondo, {lun: codice(lun, "PR")}, "ricarica", chi="referente_a", versione=aperta)
+    assert servizio.pk in errore.servizi
+    presenza = Presenza.objects.get(servizio=servizio, giorno=lun)
+    assert presenza.codice == "P"  # the first save is kept
+
+
+def test_a_confirmed_month_refuses_edits_until_reopened(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    lun = lunedi_passato(8)
+    now = timezone.now()
+    chiusura = ChiusuraMensile.objects.create(
+        servizio=servizio, mese=lun.replace(day=1), stato="confermata", conferma_preliminare_il=now, confermata_il=now
+    )
+    rifiutato(mondo, {lun: p(lun)}, "sola lettura")
+    with pytest.raises(PermissionDenied):
+        services.riapri_mese(acting_user=mondo.users["referente_a"], chiusura=chiusura, motivo="errore")
+    with pytest.raises(ValidationError):
+        services.riapri_mese(acting_user=mondo.users["nodo_lombardia"], chiusura=chiusura, motivo=" ")
+    services.riapri_mese(acting_user=mondo.users["nodo_lombardia"], chiusura=chiusura, motivo="Correzione malattia")
+    salva(mondo, {lun: p(lun)})
+    assert AuditEvent.objects.filter(verb="mese.riaperto", data__motivo="Correzione malattia").exists()
+    assert AuditEvent.objects.filter(verb="presenze.mese_riaperto_modificato").exists()
+
+
+def test_only_the_olp_and_the_ente_write(mondo):
+    g = lunedi_passato(2)
+    for chi in ("nodo_lombardia", "referente_b"):
+        with pytest.raises(PermissionDenied):
+            salva(mondo, {g: p(g)}, chi=chi)
+
+
+def test_saving_a_month_for_four_volunteers_runs_the_same_queries_as_for_one(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    altri = [ServizioFactory(posto=a.posto, olp=a.olp, data_inizio=a.data_inizio, data_fine=a.data_fine,
+                             data_fine_prevista=a.data_fine_prevista) for _ in range(3)]  # fmt: skip
+    mese = (OGGI.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    giorni = [mese + datetime.timedelta(days=i) for i in range(28)]
+
+    def mese_di(servizi, n_giorni):
+        return {s.pk: {g: (p(g) if g.weekday() < 5 else codice(g, "NL")) for g in giorni[:n_giorni]} for s in servizi}
+
+    with CaptureQueriesContext(connection) as uno:
+        services.salva_griglia(acting_user=mondo.users["olp_a"], mese=mese, modifiche=mese_di([a], 7), versioni={})
+    with CaptureQueriesContext(connection) as quattro:
+        services.salva_griglia(
+            acting_user=mondo.users["olp_a"], mese=mese, modifiche=mese_di([*altri, a], 28), versioni={}
+        )
+    assert len(quattro.captured_queries) <= len(uno.captured_queries) + 1  # +1: the updates of a's week
+    assert Presenza.objects.filter(servizio__in=[*altri, a]).count() == 4 * 28
+
+
+def mese_completo(mondo, mese):
+    servizio = mondo.oggetti["servizi"]["a"]
+    giorni = [g for g in services.regole.giorni_di_servizio(servizio, mese) if g <= OGGI]
+    salva(mondo, {g: (p(g) if g.weekday() < 5 else codice(g, "NL")) for g in giorni})
+    return giorni
+
+
+def test_preliminary_confirmation_needs_every_day(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    mese = (OGGI.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    giorni = mese_completo(mondo, mese)
+    Presenza.objects.filter(servizio=servizio, giorno=giorni[3]).delete()
+    with pytest.raises(ValidationError) as exc:
+        services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
+    assert giorni[3].strftime("%d/%m") in exc.value.messages[0]
+    salva(mondo, {giorni[3]: codice(giorni[3], "PR")})
+    assert (
+        services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese).stato
+        == "conferma_preliminare"
+    )
+
+
+def test_sickness_across_a_weekend_asks_about_the_certificate(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    mese = (OGGI.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    mese_completo(mondo, mese)
+    venerdi = next(g for g in services.regole.giorni_del_mese(mese) if g.weekday() == 4 and g.day <= 20)
+    lunedi = venerdi + datetime.timedelta(days=3)
+    salva(mondo, {venerdi: codice(venerdi, "MAL"), lunedi: codice(lunedi, "MAL")})
+    with pytest.raises(ValidationError) as exc:
+        services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
+    assert "certificato_continuo" in exc.value.message_dict
+    services.conferma_preliminare(
+        acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese, certificato_continuo=True
+    )
+    sabato = venerdi + datetime.timedelta(days=1)
+    assert Presenza.objects.get(servizio=servizio, giorno=sabato).codice == "MAL"
+
+
+def test_signed_sheet_and_general_confirmation(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    ente = servizio.posto.sede.ente
+    mese = (OGGI.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    # Only volunteer A of comune A is in service: the other personas' services are elsewhere.
+    mese_completo(mondo, mese)
+    with pytest.raises(ValidationError):
+        services.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
+    services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
+    with pytest.raises(ValidationError) as exc:
+        services.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
+    assert "foglio firmato" in " ".join(exc.value.messages)
+    with pytest.raises(ValidationError):
+        services.carica_foglio_firmato(
+            acting_user=mondo.users["referente_a"], servizio=servizio, mese=mese,
+            file=SimpleUploadedFile("foglio.pdf", b"not a pdf", content_type="application/pdf"),
+        )  # fmt: skip
+    grande = SimpleUploadedFile("foglio.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    grande.size = services.FOGLIO_MAX_BYTES + 1
+    with pytest.raises(ValidationError):
+        services.carica_foglio_firmato(
+            acting_user=mondo.users["referente_a"], servizio=servizio, mese=mese, file=grande
+        )
+    c = services.carica_foglio_firmato(
+        acting_user=mondo.users["referente_a"], servizio=servizio, mese=mese,
+        file=SimpleUploadedFile("foglio.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
+    )  # fmt: skip
+    assert c.foglio_firmato.name.split("/")[-1].startswith("PRESENZE_")
+    with pytest.raises(PermissionDenied):
+        services.conferma_generale(acting_user=mondo.users["olp_a"], ente=ente, mese=mese)
+    (confermata,) = services.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
+    assert confermata.stato == "confermata"
+    c.foglio_firmato.delete(save=False)
+
+
+def test_a_month_not_ended_cannot_be_confirmed(mondo):
+    with pytest.raises(ValidationError):
+        services.conferma_generale(
+            acting_user=mondo.users["referente_a"], ente=mondo.oggetti["enti"]["a"], mese=OGGI.replace(day=1)
+        )
+
+
+def test_confirmation_deadline_is_the_tenth():
+    assert services.scadenza_conferma(datetime.date(2026, 1, 1)) == datetime.date(2026, 2, 10)
+    assert services.scadenza_conferma(datetime.date(2026, 12, 1)) == datetime.date(2027, 1, 10)

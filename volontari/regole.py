@@ -1,0 +1,195 @@
+"""The rules of the daily register (DOMAIN.md), checked on a whole month of one service.
+
+`verifica_mese` takes the month as it would be after the save (the days already written
+merged with the ones being typed) plus what the rules need from outside the month, and
+returns the errors by day, with the message the OLP reads next to the cell, and the notices
+that do not stop the save (unpaid sickness, a week short of hours).
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from progetti import rules
+
+CODICI_CON_ORE = {"P"}
+ATTIVITA = {"servizio", "formazione_generale", "formazione_specifica"}
+
+
+@dataclass(frozen=True)
+class Voce:
+    giorno: datetime.date
+    codice: str
+    attivita: str = ""
+    ore: Decimal = Decimal(0)
+    nota: str | None = ""  # None: keep the note the day already has
+
+
+@dataclass
+class Fuori:
+    """What counts towards the caps from outside the month being checked."""
+
+    permessi: int = 0  # PR days of the whole service
+    malattia: int = 0  # MAL days of the whole service
+    generale_entro_180: Decimal = Decimal(0)  # general training hours up to day 180
+    ore_settimana: dict[datetime.date, Decimal] = field(default_factory=dict)  # week's Monday -> hours outside month
+
+
+@dataclass
+class Esito:
+    errori: dict[datetime.date, list[str]] = field(default_factory=lambda: defaultdict(list))
+    avvisi: dict[datetime.date, list[str]] = field(default_factory=lambda: defaultdict(list))
+    errori_mese: list[str] = field(default_factory=list)
+
+    @property
+    def valido(self) -> bool:
+        return not self.errori and not self.errori_mese
+
+
+def giorni_del_mese(mese: datetime.date) -> list[datetime.date]:
+    return [mese.replace(day=d) for d in range(1, calendar.monthrange(mese.year, mese.month)[1] + 1)]
+
+
+def giorni_di_servizio(servizio, mese: datetime.date) -> list[datetime.date]:
+    """The days of the month that fall within the service."""
+    return [g for g in giorni_del_mese(mese) if servizio.data_inizio <= g <= servizio.data_fine]
+
+
+def tetto_permessi(servizio, bando) -> int:
+    """Paid leave: 20 days per 12 months of service; shorter services the months' share,
+    rounded down, unless the call says otherwise."""
+    mesi = servizio.posto.progetto.durata_mesi
+    if not bando.permessi_pro_rata or mesi >= 12:
+        return rules.PERMESSI_GIORNI_PER_12_MESI
+    return rules.PERMESSI_GIORNI_PER_12_MESI * mesi // 12
+
+
+def numero_giorno(servizio, giorno: datetime.date) -> int:
+    """Day 1 is the first day of service."""
+    return (giorno - servizio.data_inizio).days + 1
+
+
+def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce], fuori: Fuori, oggi) -> Esito:
+    esito = Esito()
+    ore_max = Decimal(bando.ore_max_giorno)
+    ordinati = sorted(voci.values(), key=lambda v: v.giorno)
+
+    for v in ordinati:
+        e = esito.errori[v.giorno]
+        if v.giorno < servizio.data_inizio or v.giorno > servizio.data_fine:
+            periodo = {"inizio": f"{servizio.data_inizio:%d/%m/%Y}", "fine": f"{servizio.data_fine:%d/%m/%Y}"}
+            e.append(_("This day is outside the service (%(inizio)s - %(fine)s).") % periodo)
+        if v.giorno > oggi:
+            e.append(_("This day has not come yet: it can be written from that day on."))
+        if v.codice in CODICI_CON_ORE:
+            if v.attivita not in ATTIVITA:
+                e.append(_("Say whether the day was service, general training or specific training."))
+            if v.ore <= 0:
+                e.append(_("A day of presence has its hours."))
+            elif v.ore > ore_max:
+                e.append(
+                    _("At most %(max)s hours in one day: extra hours are recovered within the next month.")
+                    % {"max": f"{ore_max:g}"}
+                )
+        elif v.ore:
+            e.append(_("Hours go only on days of presence (P); leave and absences are whole days."))
+        if v.codice == "P" and v.attivita == "formazione_generale":
+            n = numero_giorno(servizio, v.giorno)
+            inizio_2, fine_2 = rules.FORMAZIONE_GENERALE_SECONDA_TRANCHE
+            if n > rules.FORMAZIONE_GENERALE_ENTRO_GIORNI:
+                entro = rules.FORMAZIONE_GENERALE_ENTRO_GIORNI
+                prima_tranche = fuori.generale_entro_180 + sum(
+                    x.ore
+                    for x in ordinati
+                    if x.attivita == "formazione_generale" and numero_giorno(servizio, x.giorno) <= entro
+                )
+                quota = Decimal(str(rules.FORMAZIONE_GENERALE_TRANCHE_QUOTA)) * progetto.formazione_generale_ore
+                if not (inizio_2 <= n <= fine_2 and prima_tranche >= quota):
+                    e.append(
+                        _(
+                            "General training is given by day 180 of service, or 80%% of it by day 180 and the "
+                            "rest between day 210 and day 270 (this is day %(n)s)."
+                        )
+                        % {"n": n}
+                    )
+        if v.codice == "P" and v.attivita == "formazione_specifica":
+            n = numero_giorno(servizio, v.giorno)
+            if n > bando.formazione_specifica_entro_giorni:
+                e.append(
+                    _("Specific training is given within %(giorni)s days of the start (this is day %(n)s).")
+                    % {"giorni": bando.formazione_specifica_entro_giorni, "n": n}
+                )
+
+    # Caps over the whole service, counted in day order so the day that breaks them is named.
+    tetto_pr = tetto_permessi(servizio, bando)
+    permessi, malattia = fuori.permessi, fuori.malattia
+    p104_mese: dict[tuple[int, int], int] = defaultdict(int)
+    lutto_di_fila = 0
+    for v in ordinati:
+        if v.codice == "PR":
+            permessi += 1
+            if permessi > tetto_pr:
+                esito.errori[v.giorno].append(
+                    _("Paid leave is used up: %(n)s days for this service.") % {"n": tetto_pr}
+                )
+        if v.codice == "MAL":
+            malattia += 1
+            limite_pagati = rules.MALATTIA_GIORNI_RETRIBUITI
+            limite = limite_pagati + rules.MALATTIA_GIORNI_NON_RETRIBUITI
+            if malattia > limite:
+                esito.errori[v.giorno].append(
+                    _("Sickness beyond %(n)s days: the service must end (interruption).") % {"n": limite}
+                )
+            elif malattia > limite_pagati:
+                esito.avvisi[v.giorno].append(
+                    _("Sickness day %(n)s: beyond the %(pagati)s paid days, the allowance is cut for it.")
+                    % {"n": malattia, "pagati": limite_pagati}
+                )
+        if v.codice == "P104":
+            chiave = (v.giorno.year, v.giorno.month)
+            p104_mese[chiave] += 1
+            if p104_mese[chiave] > rules.P104_GIORNI_MESE_MAX:
+                esito.errori[v.giorno].append(
+                    _("At most %(n)s days a month of leave under Law 104/92.") % {"n": rules.P104_GIORNI_MESE_MAX}
+                )
+        lutto_di_fila = lutto_di_fila + 1 if v.codice == "L" else 0
+        if lutto_di_fila > rules.LUTTO_GIORNI_MAX:
+            esito.errori[v.giorno].append(_("Bereavement leave is up to %(n)s days.") % {"n": rules.LUTTO_GIORNI_MAX})
+
+    # With an annual quota, any week holds 20 to 36 hours.
+    if progetto.modello_orario == "monte_ore":
+        settimane: dict[datetime.date, Decimal] = defaultdict(Decimal)
+        for v in ordinati:
+            settimane[v.giorno - datetime.timedelta(days=v.giorno.weekday())] += v.ore
+        for lunedi, ore in settimane.items():
+            totale = ore + fuori.ore_settimana.get(lunedi, Decimal(0))
+            if totale > rules.ORE_SETTIMANA_MAX:
+                ultimo = max(v.giorno for v in ordinati if lunedi <= v.giorno < lunedi + datetime.timedelta(days=7))
+                esito.errori[ultimo].append(
+                    _("The week of %(lunedi)s reaches %(ore)s hours: with an annual quota a week has at most %(max)s.")
+                    % {"lunedi": lunedi.strftime("%d/%m"), "ore": f"{totale:g}", "max": rules.ORE_SETTIMANA_MAX}
+                )
+
+    esito.errori = {g: m for g, m in esito.errori.items() if m}
+    esito.avvisi = {g: m for g, m in esito.avvisi.items() if m}
+    return esito
+
+
+def ponti_malattia(voci: dict[datetime.date, Voce]) -> list[tuple[datetime.date, datetime.date, str]]:
+    """Sickness or maternity interrupted only by a weekend: (Saturday, Sunday, code) for each
+    Friday-Monday pair with the same code and the weekend not coded the same."""
+    out = []
+    for g, v in voci.items():
+        if v.codice not in ("MAL", "MAT") or g.weekday() != 4:
+            continue
+        sabato, domenica, lunedi = (g + datetime.timedelta(days=d) for d in (1, 2, 3))
+        dopo = voci.get(lunedi)
+        if dopo is not None and dopo.codice == v.codice:
+            fine_settimana = [voci.get(sabato), voci.get(domenica)]
+            if any(x is None or x.codice != v.codice for x in fine_settimana):
+                out.append((sabato, domenica, v.codice))
+    return out

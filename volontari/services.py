@@ -1,0 +1,503 @@
+"""The register: writing days, closing months. One function per state change, atomic, with
+the acting user and the audit log; a bounded number of queries whatever the number of days
+or volunteers saved at once."""
+
+import calendar
+import dataclasses
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import record_event
+from accounts.models import AuditEvent
+from enti import policy
+from enti.access import ambito
+
+from . import regole
+from .models import ChiusuraMensile, Presenza, Servizio
+from .regole import Voce
+
+
+class ErroriGriglia(ValidationError):
+    """The save was refused. `giorni` maps service id -> day -> messages; `servizi` maps
+    service id -> messages about the whole month (e.g. changed meanwhile)."""
+
+    def __init__(self, giorni, servizi):
+        super().__init__(_("Nothing was saved: correct the days marked in red."))
+        self.giorni = giorni
+        self.servizi = servizi
+
+
+def primo_del_mese(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def ultimo_del_mese(mese: datetime.date) -> datetime.date:
+    return mese.replace(day=calendar.monthrange(mese.year, mese.month)[1])
+
+
+def finestra_settimane(mese: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The month widened to whole weeks (Monday to Sunday): weekly hour rules need them."""
+    inizio, fine = primo_del_mese(mese), ultimo_del_mese(mese)
+    return inizio - datetime.timedelta(days=inizio.weekday()), fine + datetime.timedelta(days=6 - fine.weekday())
+
+
+def versione(righe) -> str:
+    """A token for the month as the user saw it: it changes whenever a day is written."""
+    if not righe:
+        return "0"
+    ultimo = max(r.aggiornata_il for r in righe)
+    return f"{len(righe)}-{ultimo.isoformat()}"
+
+
+def carica_mese(servizi_ids, mese: datetime.date) -> dict[int, dict[datetime.date, Presenza]]:
+    per_servizio: dict[int, dict[datetime.date, Presenza]] = defaultdict(dict)
+    for p in Presenza.objects.filter(
+        servizio_id__in=servizi_ids, giorno__gte=primo_del_mese(mese), giorno__lte=ultimo_del_mese(mese)
+    ):
+        per_servizio[p.servizio_id][p.giorno] = p
+    return per_servizio
+
+
+def _fuori_dal_mese(servizi, mese: datetime.date) -> dict[int, regole.Fuori]:
+    """Caps and weekly hours from outside the month, for all the services in two queries."""
+    inizio, fine = primo_del_mese(mese), ultimo_del_mese(mese)
+    ids = [s.pk for s in servizi]
+    fuori = {s.pk: regole.Fuori() for s in servizi}
+    for row in (
+        Presenza.objects.filter(servizio_id__in=ids)
+        .exclude(giorno__gte=inizio, giorno__lte=fine)
+        .values("servizio_id")
+        .annotate(
+            pr=Count("pk", filter=Q(codice="PR")),
+            mal=Count("pk", filter=Q(codice="MAL")),
+            gen=Sum(
+                "ore",
+                filter=Q(
+                    attivita="formazione_generale",
+                    giorno__lte=F("servizio__data_inizio") + datetime.timedelta(days=179),
+                ),
+            ),
+        )
+    ):
+        f = fuori[row["servizio_id"]]
+        f.permessi, f.malattia, f.generale_entro_180 = row["pr"], row["mal"], row["gen"] or Decimal(0)
+    da, a = finestra_settimane(mese)
+    for row in (
+        Presenza.objects.filter(servizio_id__in=ids, giorno__gte=da, giorno__lte=a)
+        .exclude(giorno__gte=inizio, giorno__lte=fine)
+        .values_list("servizio_id", "giorno", "ore")
+    ):
+        servizio_id, giorno, ore = row
+        lunedi = giorno - datetime.timedelta(days=giorno.weekday())
+        fuori[servizio_id].ore_settimana[lunedi] = fuori[servizio_id].ore_settimana.get(lunedi, Decimal(0)) + ore
+    return fuori
+
+
+def _servizi_scrivibili(acting_user, ids, *, per_aggiornare: bool):
+    qs = (
+        Servizio.objects.visible_to(acting_user)
+        .filter(pk__in=ids)
+        .select_related("posto__progetto__bando", "posto__sede")
+    )
+    if per_aggiornare:
+        qs = qs.select_for_update(of=("self",))
+    servizi = list(qs)
+    if len(servizi) != len(set(ids)):
+        raise PermissionDenied(_("One of these volunteers is not yours."))
+    for s in servizi:
+        if not policy.puo_scrivere_presenze(
+            acting_user, olp_id=s.olp_id, ente_id=s.posto.sede.ente_id, sede_id=s.posto.sede_id
+        ):
+            raise PermissionDenied(_("Your role reads this register but does not write it."))
+    return servizi
+
+
+@transaction.atomic
+def salva_griglia(
+    *,
+    acting_user,
+    mese: datetime.date,
+    modifiche: dict[int, dict[datetime.date, Voce | None]],
+    versioni: dict[int, str],
+    ip_address=None,
+) -> dict[int, int]:
+    """Write the days of one month for one or more services, all together or not at all.
+
+    `modifiche[servizio_id][giorno]` is the new entry, or None to clear the day. `versioni`
+    carries the token each month had when the user opened it: if someone saved it in the
+    meantime the save is refused for that volunteer, so that nothing typed by either is lost
+    silently. Returns how many days were written per service.
+    """
+    mese = primo_del_mese(mese)
+    servizi = _servizi_scrivibili(acting_user, list(modifiche), per_aggiornare=True)
+    per_id = {s.pk: s for s in servizi}
+    chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio_id__in=per_id, mese=mese)}
+    esistenti = carica_mese(per_id, mese)
+    fuori = _fuori_dal_mese(servizi, mese)
+    oggi = timezone.localdate()
+    errori_giorni: dict[int, dict] = {}
+    errori_servizi: dict[int, list[str]] = defaultdict(list)
+    finali: dict[int, dict[datetime.date, Voce]] = {}
+
+    for sid, cambi in modifiche.items():
+        servizio = per_id[sid]
+        chiusura = chiusure.get(sid)
+        if chiusura is not None and chiusura.stato == ChiusuraMensile.Stato.CONFERMATA:
+            errori_servizi[sid].append(_("This month is confirmed: it is read-only until network staff reopen it."))
+            continue
+        if versioni.get(sid) is not None and versioni[sid] != versione(list(esistenti[sid].values())):
+            errori_servizi[sid].append(
+                _("Someone else saved this volunteer's month while you were writing: reload the page and check.")
+            )
+            continue
+        voci = {g: Voce(p.giorno, p.codice, p.attivita, p.ore, p.nota) for g, p in esistenti[sid].items()}
+        for giorno, voce in cambi.items():
+            if primo_del_mese(giorno) != mese:
+                errori_servizi[sid].append(_("A day of another month was sent with this one."))
+            elif voce is None:
+                voci.pop(giorno, None)
+            else:
+                if voce.nota is None:
+                    presente = esistenti[sid].get(giorno)
+                    voce = dataclasses.replace(voce, nota=presente.nota if presente else "")
+                voci[giorno] = voce
+        progetto = servizio.posto.progetto
+        esito = regole.verifica_mese(
+            servizio=servizio, bando=progetto.bando, progetto=progetto, voci=voci, fuori=fuori[sid], oggi=oggi
+        )
+        # Only the days being typed can be wrong: older ones were checked when written.
+        errori = {g: m for g, m in esito.errori.items() if g in cambi}
+        if errori:
+            errori_giorni[sid] = errori
+        finali[sid] = voci
+
+    if errori_giorni or errori_servizi:
+        raise ErroriGriglia(errori_giorni, dict(errori_servizi))
+
+    da_creare, da_aggiornare, da_cancellare = [], [], []
+    scritti: dict[int, int] = {}
+    for sid, cambi in modifiche.items():
+        scritti[sid] = 0
+        for giorno in cambi:
+            voce = finali[sid].get(giorno)
+            presente = esistenti[sid].get(giorno)
+            if voce is None:
+                if presente is not None:
+                    da_cancellare.append(presente.pk)
+                    scritti[sid] += 1
+                continue
+            if presente is None:
+                da_creare.append(
+                    Presenza(
+                        servizio_id=sid,
+                        giorno=giorno,
+                        codice=voce.codice,
+                        attivita=voce.attivita,
+                        ore=voce.ore,
+                        nota=voce.nota,
+                        inserita_da=acting_user,
+                    )
+                )
+            elif (presente.codice, presente.attivita, presente.ore, presente.nota) != (
+                voce.codice,
+                voce.attivita,
+                voce.ore,
+                voce.nota,
+            ):
+                presente.codice, presente.attivita, presente.ore, presente.nota = (
+                    voce.codice, voce.attivita, voce.ore, voce.nota,
+                )  # fmt: skip
+                presente.inserita_da = acting_user
+                presente.aggiornata_il = timezone.now()
+                da_aggiornare.append(presente)
+            else:
+                continue
+            scritti[sid] += 1
+    try:
+        with transaction.atomic():
+            if da_cancellare:
+                Presenza.objects.filter(pk__in=da_cancellare).delete()
+            if da_aggiornare:
+                Presenza.objects.bulk_update(
+                    da_aggiornare, ["codice", "attivita", "ore", "nota", "inserita_da", "aggiornata_il"]
+                )
+            if da_creare:
+                Presenza.objects.bulk_create(da_creare)
+    except IntegrityError as exc:  # a day written at the same instant by someone else
+        raise ErroriGriglia(
+            {},
+            {
+                sid: [_("Someone else saved this month at the same time: reload the page and check.")]
+                for sid in modifiche
+            },
+        ) from exc
+
+    # A change after the preliminary confirmation takes it back: the sheet must be signed again.
+    riprese = [
+        c for sid, c in chiusure.items() if scritti.get(sid) and c.stato == ChiusuraMensile.Stato.CONFERMA_PRELIMINARE
+    ]
+    if riprese:
+        ChiusuraMensile.objects.filter(pk__in=[c.pk for c in riprese]).update(
+            stato=ChiusuraMensile.Stato.APERTA, conferma_preliminare_il=None, conferma_preliminare_da=None
+        )
+    eventi = []
+    for sid, n in scritti.items():
+        if not n:
+            continue
+        servizio = per_id[sid]
+        chiusura = chiusure.get(sid)
+        eventi.append(
+            AuditEvent(
+                actor=acting_user,
+                verb="presenze.mese_riaperto_modificato"
+                if chiusura is not None and chiusura.riaperta
+                else "presenze.salvate",
+                target_type=Servizio._meta.label_lower,
+                target_id=str(sid),
+                target_repr=f"{servizio.volontario_id}/{mese:%m-%Y}",
+                data={"mese": mese.isoformat(), "giorni": n},
+                ip_address=ip_address,
+                ambito_ente=servizio.posto.sede.ente_id,
+            )
+        )
+    AuditEvent.objects.bulk_create(eventi)
+    return scritti
+
+
+def stato_mese(servizio, mese: datetime.date, righe: dict[datetime.date, Presenza]) -> dict:
+    giorni = regole.giorni_di_servizio(servizio, mese)
+    mancanti = [g for g in giorni if g not in righe and g <= timezone.localdate()]
+    futuri = [g for g in giorni if g > timezone.localdate()]
+    return {"giorni": giorni, "mancanti": mancanti, "completo": not mancanti and not futuri}
+
+
+@transaction.atomic
+def conferma_preliminare(
+    *, acting_user, servizio: Servizio, mese: datetime.date, certificato_continuo: bool | None = None, ip_address=None
+) -> ChiusuraMensile:
+    """The OLP or the ente confirm one volunteer's month once every day of service has a code.
+    Sickness or maternity broken only by a weekend needs an answer: was the certificate
+    continuous? If so Saturday and Sunday take the same code."""
+    mese = primo_del_mese(mese)
+    (servizio,) = _servizi_scrivibili(acting_user, [servizio.pk], per_aggiornare=True)
+    chiusura, _created = ChiusuraMensile.objects.select_for_update().get_or_create(servizio=servizio, mese=mese)
+    if chiusura.stato == ChiusuraMensile.Stato.CONFERMATA:
+        raise ValidationError(_("This month is already confirmed."))
+    righe = carica_mese([servizio.pk], mese)[servizio.pk]
+    stato = stato_mese(servizio, mese, righe)
+    if not stato["completo"]:
+        mancanti = ", ".join(g.strftime("%d/%m") for g in stato["mancanti"]) or _("days still to come")
+        raise ValidationError(
+            _("Every day of service needs its code first. Missing: %(giorni)s.") % {"giorni": mancanti}
+        )
+    voci = {g: Voce(p.giorno, p.codice, p.attivita, p.ore, p.nota) for g, p in righe.items()}
+    ponti = regole.ponti_malattia(voci)
+    if ponti and certificato_continuo is None:
+        raise ValidationError(
+            {
+                "certificato_continuo": _(
+                    "Sickness or maternity continues after a weekend: was it one continuous certificate?"
+                )
+            }
+        )
+    if ponti and certificato_continuo:
+        for sabato, domenica, codice in ponti:
+            for giorno in (sabato, domenica):
+                if giorno in righe and servizio.data_inizio <= giorno <= servizio.data_fine:
+                    Presenza.objects.filter(pk=righe[giorno].pk).update(
+                        codice=codice, attivita="", ore=0, inserita_da=acting_user, aggiornata_il=timezone.now()
+                    )
+    chiusura.stato = ChiusuraMensile.Stato.CONFERMA_PRELIMINARE
+    chiusura.conferma_preliminare_il = timezone.now()
+    chiusura.conferma_preliminare_da = acting_user
+    chiusura.save()
+    record_event(
+        verb="mese.conferma_preliminare",
+        acting_user=acting_user,
+        target=chiusura,
+        data={"certificato_continuo": certificato_continuo} if ponti else {},
+        ip_address=ip_address,
+        ente_id=servizio.posto.sede.ente_id,
+    )
+    return chiusura
+
+
+FOGLIO_MAX_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def carica_foglio_firmato(
+    *, acting_user, servizio: Servizio, mese: datetime.date, file, ip_address=None
+) -> ChiusuraMensile:
+    """The monthly sheet signed by the volunteer and the referente: a PDF of at most 20 MB,
+    named as the Department expects (PRESENZE_...)."""
+    mese = primo_del_mese(mese)
+    (servizio,) = _servizi_scrivibili(acting_user, [servizio.pk], per_aggiornare=False)
+    chiusura = ChiusuraMensile.objects.select_for_update().filter(servizio=servizio, mese=mese).first()
+    if chiusura is None or chiusura.stato == ChiusuraMensile.Stato.APERTA:
+        raise ValidationError({"file": _("Confirm the month first: the sheet to sign is printed after it.")})
+    if chiusura.stato == ChiusuraMensile.Stato.CONFERMATA:
+        raise ValidationError({"file": _("This month is already confirmed.")})
+    if file.size > FOGLIO_MAX_BYTES:
+        raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    inizio = file.read(5)
+    file.seek(0)
+    if inizio != b"%PDF-":
+        raise ValidationError({"file": _("The signed sheet must be a PDF file.")})
+    nome = f"PRESENZE_{servizio.volontario.codice_volontario or servizio.volontario_id}_{mese:%Y_%m}.pdf"
+    if chiusura.foglio_firmato:
+        chiusura.foglio_firmato.delete(save=False)
+    chiusura.foglio_firmato.save(nome, file, save=True)
+    record_event(
+        verb="mese.foglio_caricato", acting_user=acting_user, target=chiusura, ip_address=ip_address,
+        ente_id=servizio.posto.sede.ente_id,
+    )  # fmt: skip
+    return chiusura
+
+
+def scadenza_conferma(mese: datetime.date) -> datetime.date:
+    """The general confirmation of a month is due by the 10th of the next one."""
+    prossimo = ultimo_del_mese(mese) + datetime.timedelta(days=1)
+    return prossimo.replace(day=10)
+
+
+@transaction.atomic
+def conferma_generale(*, acting_user, ente, mese: datetime.date, ip_address=None) -> list[ChiusuraMensile]:
+    """The ente confirms a month for all its volunteers in service that month, allowed only
+    when each has every day coded, the preliminary confirmation and the signed sheet."""
+    mese = primo_del_mese(mese)
+    if not policy.puo_confermare_mese(acting_user, ente_id=ente.pk):
+        raise PermissionDenied(_("The general confirmation is given by the body's referent or staff."))
+    if ultimo_del_mese(mese) >= timezone.localdate():
+        raise ValidationError(_("A month is confirmed once it has ended."))
+    servizi = list(
+        Servizio.objects.filter(posto__sede__ente=ente, data_inizio__lte=ultimo_del_mese(mese), data_fine__gte=mese)
+        .exclude(stato=Servizio.Stato.RINUNCIA)
+        .select_related("volontario")
+        .select_for_update(of=("self",))
+    )
+    chiusure = {
+        c.servizio_id: c for c in ChiusuraMensile.objects.select_for_update().filter(servizio__in=servizi, mese=mese)
+    }
+    righe = carica_mese([s.pk for s in servizi], mese)
+    problemi = []
+    for s in servizi:
+        nome = f"{s.volontario.cognome} {s.volontario.nome}"
+        c = chiusure.get(s.pk)
+        if not stato_mese(s, mese, righe[s.pk])["completo"]:
+            problemi.append(_("%(nome)s: some days of service have no code.") % {"nome": nome})
+        elif c is None or c.stato == ChiusuraMensile.Stato.APERTA:
+            problemi.append(_("%(nome)s: the preliminary confirmation is missing.") % {"nome": nome})
+        elif not c.foglio_firmato:
+            problemi.append(_("%(nome)s: the signed sheet has not been uploaded.") % {"nome": nome})
+    if not servizi:
+        problemi.append(_("No volunteer was in service in this month."))
+    if problemi:
+        raise ValidationError(problemi)
+    adesso = timezone.now()
+    confermate = []
+    for s in servizi:
+        c = chiusure[s.pk]
+        if c.stato == ChiusuraMensile.Stato.CONFERMATA:
+            continue
+        c.stato, c.confermata_il, c.confermata_da = ChiusuraMensile.Stato.CONFERMATA, adesso, acting_user
+        confermate.append(c)
+    ChiusuraMensile.objects.bulk_update(confermate, ["stato", "confermata_il", "confermata_da"])
+    record_event(
+        verb="mese.conferma_generale",
+        acting_user=acting_user,
+        target=ente,
+        data={
+            "mese": mese.isoformat(),
+            "volontari": len(servizi),
+            "in_ritardo": timezone.localdate() > scadenza_conferma(mese),
+        },
+        ip_address=ip_address,
+        nodo_id=ente.nodo_id,
+        ente_id=ente.pk,
+    )
+    return confermate
+
+
+@transaction.atomic
+def riapri_mese(*, acting_user, chiusura: ChiusuraMensile, motivo: str, ip_address=None) -> ChiusuraMensile:
+    """Network staff reopen a confirmed month; the reason stays in the audit log and every
+    later edit of the month is logged."""
+    chiusura = (
+        ChiusuraMensile.objects.select_for_update().select_related("servizio__posto__sede__ente").get(pk=chiusura.pk)
+    )
+    ente = chiusura.servizio.posto.sede.ente
+    a = ambito(acting_user)
+    if not (a.nazionale or ente.nodo_id in a.nodi):
+        raise PermissionDenied(_("Only network staff reopen a confirmed month."))
+    if chiusura.stato != ChiusuraMensile.Stato.CONFERMATA:
+        raise ValidationError(_("Only a confirmed month can be reopened."))
+    if not motivo.strip():
+        raise ValidationError({"motivo": _("Write why the month is reopened: it stays in the audit log.")})
+    chiusura.stato = ChiusuraMensile.Stato.APERTA
+    chiusura.riaperta = True
+    chiusura.conferma_preliminare_il = None
+    chiusura.confermata_il = None
+    chiusura.save()
+    record_event(
+        verb="mese.riaperto",
+        acting_user=acting_user,
+        target=chiusura,
+        data={"motivo": motivo.strip(), "mese": chiusura.mese.isoformat()},
+        ip_address=ip_address,
+        nodo_id=ente.nodo_id,
+        ente_id=ente.pk,
+    )
+    return chiusura
+
+
+def totali(servizi_ids) -> dict[int, dict]:
+    """Hours and days by kind over the whole service, in one query."""
+    out = {sid: {} for sid in servizi_ids}
+    for row in (
+        Presenza.objects.filter(servizio_id__in=servizi_ids)
+        .values("servizio_id")
+        .annotate(
+            ore_servizio=Sum("ore", filter=Q(attivita="servizio")),
+            ore_generale=Sum("ore", filter=Q(attivita="formazione_generale")),
+            ore_specifica=Sum("ore", filter=Q(attivita="formazione_specifica")),
+            permessi=Count("pk", filter=Q(codice="PR")),
+            malattia=Count("pk", filter=Q(codice="MAL")),
+            ultimo=Max("giorno"),
+        )
+    ):
+        out[row["servizio_id"]] = {k: v or 0 for k, v in row.items() if k != "servizio_id"}
+    return out
+
+
+def piano_ore(servizio, oggi: datetime.date | None = None) -> dict:
+    """Hours done against the plan to date, and the total projected at the end of service at
+    the pace kept so far (service and training hours together)."""
+    oggi = oggi or timezone.localdate()
+    progetto = servizio.posto.progetto
+    giorni_totali = (servizio.data_fine_prevista - servizio.data_inizio).days + 1
+    if progetto.modello_orario == "monte_ore":
+        totale = Decimal(progetto.monte_ore)
+    else:
+        totale = Decimal(progetto.ore_settimanali) * giorni_totali / 7
+    fine_conteggio = min(oggi - datetime.timedelta(days=1), servizio.data_fine)
+    trascorsi = max((fine_conteggio - servizio.data_inizio).days + 1, 0)
+    fatte = Presenza.objects.filter(servizio=servizio, giorno__lte=fine_conteggio).aggregate(h=Sum("ore"))[
+        "h"
+    ] or Decimal(0)
+    previste = (totale * trascorsi / giorni_totali) if giorni_totali else Decimal(0)
+    proiezione = (fatte * giorni_totali / trascorsi) if trascorsi else Decimal(0)
+    return {
+        "totale": totale.quantize(Decimal("1")),
+        "fatte": fatte,
+        "previste_ad_oggi": previste.quantize(Decimal("1")),
+        "proiezione": proiezione.quantize(Decimal("1")),
+        "scarto": (fatte - previste).quantize(Decimal("1")),
+    }

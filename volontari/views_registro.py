@@ -1,0 +1,458 @@
+"""The OLP's month grid and the per-volunteer month: one form for all the days, saved in one
+request (htmx swaps the grid in place), errors shown in the cell that caused them."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.audit import client_ip
+from enti import policy
+from enti.access import ambito
+
+from . import regole, services
+from .models import ChiusuraMensile, Presenza, Servizio
+from .regole import Voce
+
+ATTIVITA_BREVI = [
+    ("servizio", gettext_lazy("service")),
+    ("formazione_generale", gettext_lazy("gen. training")),
+    ("formazione_specifica", gettext_lazy("spec. training")),
+]
+
+
+def _mese(request) -> datetime.date:
+    valore = request.GET.get("mese") or request.POST.get("mese") or ""
+    try:
+        return datetime.datetime.strptime(valore, "%Y-%m").date()
+    except ValueError:
+        return services.primo_del_mese(timezone.localdate())
+
+
+def _servizi_del_mese(user, mese, servizio_id=None):
+    fine = services.ultimo_del_mese(mese)
+    qs = (
+        Servizio.objects.visible_to(user)
+        .exclude(stato=Servizio.Stato.RINUNCIA)
+        .filter(data_inizio__lte=fine, data_fine__gte=mese)
+        .select_related("volontario", "posto__progetto__bando", "posto__sede")
+        .order_by("volontario__cognome", "volontario__nome")
+    )
+    if servizio_id is not None:
+        qs = qs.filter(pk=servizio_id)
+    servizi = [
+        s
+        for s in qs
+        if policy.puo_scrivere_presenze(user, olp_id=s.olp_id, ente_id=s.posto.sede.ente_id, sede_id=s.posto.sede_id)
+        or servizio_id is not None
+    ]
+    return servizi
+
+
+def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
+    oggi = timezone.localdate()
+    ids = [s.pk for s in servizi]
+    righe = services.carica_mese(ids, mese)
+    chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio_id__in=ids, mese=mese)}
+    giorni = regole.giorni_del_mese(mese)
+    errori = errori or {}
+    valori = valori or {}
+    colonne = []
+    for s in servizi:
+        chiusura = chiusure.get(s.pk)
+        scrivibile = policy.puo_scrivere_presenze(
+            request.user, olp_id=s.olp_id, ente_id=s.posto.sede.ente_id, sede_id=s.posto.sede_id
+        ) and not (chiusura and chiusura.stato == ChiusuraMensile.Stato.CONFERMATA)
+        natura = policy.vede_natura_assenze(
+            request.user, volontario_user_id=s.volontario.user_id, olp_id=s.olp_id,
+            ente_id=s.posto.sede.ente_id, sede_id=s.posto.sede_id,
+        )  # fmt: skip
+        celle = {}
+        for g in giorni:
+            p = righe[s.pk].get(g)
+            chiave = f"{s.pk}-{g:%Y%m%d}"
+            dentro = s.data_inizio <= g <= s.data_fine
+            typed = valori.get(chiave)
+            codice = typed["codice"] if typed else (p.codice if p else "")
+            if not natura and codice in {"MAL", "INF", "MAT", "P104"}:
+                codice = "ASS"
+            celle[g] = {
+                "chiave": chiave,
+                "dentro": dentro,
+                "aperta": dentro and g <= oggi and scrivibile and natura,
+                "codice": codice,
+                "attivita": typed["attivita"] if typed else (p.attivita if p else ""),
+                "ore": typed["ore"] if typed else (f"{p.ore:g}" if p and p.ore else ""),
+                "nota": typed["nota"] if typed else (p.nota if p else ""),
+                "errori": errori.get(s.pk, {}).get(g, []),
+                "avvisi": (avvisi or {}).get(s.pk, {}).get(g, []),
+            }
+        colonne.append(
+            {
+                "servizio": s,
+                "celle": celle,
+                "versione": services.versione(list(righe[s.pk].values())),
+                "chiusura": chiusura,
+                "scrivibile": scrivibile and natura,
+                "stato": services.stato_mese(s, mese, righe[s.pk]),
+            }
+        )
+    righe_giorni = [
+        {"giorno": g, "weekend": g.weekday() >= 5, "celle": [c["celle"][g] for c in colonne]} for g in giorni
+    ]
+    precedente = (mese - datetime.timedelta(days=1)).replace(day=1)
+    successivo = (services.ultimo_del_mese(mese) + datetime.timedelta(days=1)).replace(day=1)
+    return {
+        "mese": mese,
+        "colonne": colonne,
+        "righe": righe_giorni,
+        "codici": Presenza.Codice.choices,
+        "attivita": ATTIVITA_BREVI,
+        "precedente": precedente,
+        "successivo": successivo if successivo <= services.primo_del_mese(oggi) else None,
+        "ore_max": max((s.posto.progetto.bando.ore_max_giorno for s in servizi), default=8),
+    }
+
+
+def _leggi(request, servizi, mese) -> tuple[dict, dict, dict]:
+    """The typed cells: modifiche for the service, raw values to show back, parse errors."""
+    modifiche: dict[int, dict] = {}
+    valori: dict[str, dict] = {}
+    errori: dict[int, dict] = {}
+    codici = set(Presenza.Codice.values)
+    for s in servizi:
+        if request.POST.get(f"ver-{s.pk}") is None:
+            continue
+        cambi = {}
+        for g in regole.giorni_del_mese(mese):
+            chiave = f"{s.pk}-{g:%Y%m%d}"
+            if f"c-{chiave}" not in request.POST:
+                continue
+            codice = request.POST.get(f"c-{chiave}", "").strip().upper()
+            attivita = request.POST.get(f"a-{chiave}", "").strip()
+            ore_testo = request.POST.get(f"o-{chiave}", "").strip().replace(",", ".")
+            # Cells without a note field (the grid) keep the day's note as it is.
+            nota_inviata = request.POST.get(f"n-{chiave}")
+            nota = None if nota_inviata is None else nota_inviata.strip()[:300]
+            valori[chiave] = {"codice": codice, "attivita": attivita, "ore": ore_testo, "nota": nota or ""}
+            if not codice:
+                cambi[g] = None
+                continue
+            if codice not in codici:
+                errori.setdefault(s.pk, {})[g] = [_("Unknown day code: %(c)s.") % {"c": codice}]
+                continue
+            try:
+                ore = Decimal(ore_testo or "0")
+            except InvalidOperation:
+                errori.setdefault(s.pk, {})[g] = [_("Hours are a number, e.g. 5 or 4,5.")]
+                continue
+            if codice == "P" and not attivita:
+                attivita = "servizio"
+            if codice != "P":
+                attivita = ""
+            cambi[g] = Voce(g, codice, attivita, ore, nota)
+        modifiche[s.pk] = cambi
+    return modifiche, valori, errori
+
+
+@require_http_methods(["GET", "POST"])
+def griglia(request):
+    mese = _mese(request)
+    servizi = _servizi_del_mese(request.user, mese)
+    if not servizi and not ambito(request.user).olp and not ambito(request.user).enti:
+        raise PermissionDenied
+    template = "registro/_griglia.html" if request.headers.get("HX-Request") else "registro/griglia.html"
+    if request.method == "POST":
+        modifiche, valori, errori = _leggi(request, servizi, mese)
+        if errori:
+            contesto = _contesto(request, mese, servizi, errori=errori, valori=valori)
+            contesto["errore"] = _("Nothing was saved: correct the days marked in red.")
+            return render(request, template, contesto, status=422)
+        versioni = {s.pk: request.POST.get(f"ver-{s.pk}") for s in servizi if s.pk in modifiche}
+        try:
+            scritti = services.salva_griglia(
+                acting_user=request.user,
+                mese=mese,
+                modifiche=modifiche,
+                versioni=versioni,
+                ip_address=client_ip(request),
+            )
+        except services.ErroriGriglia as exc:
+            contesto = _contesto(request, mese, servizi, errori=exc.giorni, valori=valori)
+            contesto["errore"] = exc.messages[0]
+            contesto["errori_servizi"] = [
+                (next(s for s in servizi if s.pk == sid).volontario, msgs) for sid, msgs in exc.servizi.items()
+            ]
+            return render(request, template, contesto, status=422)
+        except PermissionDenied as exc:
+            raise PermissionDenied from exc
+        contesto = _contesto(request, mese, servizi)
+        contesto["esito"] = _("Saved: %(n)s days written.") % {"n": sum(scritti.values())}
+        return render(request, template, contesto)
+    return render(request, template, _contesto(request, mese, servizi))
+
+
+@require_POST
+def riempi(request):
+    """Fill the empty days of a week (or of the month) with the project's usual pattern: the
+    service days with their hours, the other days not working."""
+    mese = _mese(request)
+    servizi = _servizi_del_mese(request.user, mese)
+    try:
+        lunedi = datetime.datetime.strptime(request.POST.get("settimana", ""), "%Y-%m-%d").date()
+        giorni = [lunedi + datetime.timedelta(days=i) for i in range(7)]
+    except ValueError:
+        giorni = regole.giorni_del_mese(mese)
+    oggi = timezone.localdate()
+    righe = services.carica_mese([s.pk for s in servizi], mese)
+    modifiche = {}
+    for s in servizi:
+        progetto = s.posto.progetto
+        ore = (
+            Decimal(progetto.ore_settimanali) / progetto.giorni_settimana
+            if progetto.ore_settimanali
+            else Decimal(progetto.monte_ore) / (Decimal(52) * progetto.durata_mesi / 12) / progetto.giorni_settimana
+        ).quantize(Decimal("0.01"))
+        cambi = {}
+        for g in giorni:
+            if g.month != mese.month or g > oggi or not (s.data_inizio <= g <= s.data_fine) or g in righe[s.pk]:
+                continue
+            cambi[g] = Voce(g, "P", "servizio", ore) if g.weekday() < progetto.giorni_settimana else Voce(g, "NL")
+        if cambi:
+            modifiche[s.pk] = cambi
+    template = "registro/_griglia.html" if request.headers.get("HX-Request") else "registro/griglia.html"
+    if not modifiche:
+        contesto = _contesto(request, mese, servizi)
+        contesto["esito"] = _("Nothing to fill: those days are already written.")
+        return render(request, template, contesto)
+    try:
+        scritti = services.salva_griglia(
+            acting_user=request.user, mese=mese, modifiche=modifiche, versioni={}, ip_address=client_ip(request)
+        )
+    except services.ErroriGriglia as exc:
+        contesto = _contesto(request, mese, servizi, errori=exc.giorni)
+        contesto["errore"] = exc.messages[0]
+        return render(request, template, contesto, status=422)
+    contesto = _contesto(request, mese, servizi)
+    contesto["esito"] = _("Filled: %(n)s days written. Change the days that went differently.") % {
+        "n": sum(scritti.values())
+    }
+    return render(request, template, contesto)
+
+
+@require_POST
+def conferma(request, pk: int):
+    servizio = get_object_or_404(Servizio.objects.visible_to(request.user), pk=pk)
+    mese = _mese(request)
+    risposta = request.POST.get("certificato_continuo")
+    try:
+        services.conferma_preliminare(
+            acting_user=request.user,
+            servizio=servizio,
+            mese=mese,
+            certificato_continuo=None if risposta is None else risposta == "si",
+            ip_address=client_ip(request),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") and "certificato_continuo" in exc.error_dict:
+            return render(
+                request,
+                "registro/domanda_certificato.html",
+                {"servizio": servizio, "mese": mese, "domanda": exc.error_dict["certificato_continuo"][0].message},
+            )
+        messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+    else:
+        messages.success(request, _("Month confirmed for %(nome)s: print the sheet, have it signed and upload it.") % {
+            "nome": servizio.volontario.nome})  # fmt: skip
+    return redirect(f"{reverse('registro:volontario', args=[pk])}?mese={mese:%Y-%m}")
+
+
+@require_http_methods(["GET", "POST"])
+def volontario(request, pk: int):
+    """One volunteer's month: the calendar with notes, the totals, the monthly close."""
+    mese = _mese(request)
+    servizio = get_object_or_404(
+        Servizio.objects.visible_to(request.user).select_related(
+            "volontario", "posto__progetto__bando", "posto__sede__ente"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST":
+        modifiche, valori, errori = _leggi(request, [servizio], mese)
+        if not errori:
+            try:
+                services.salva_griglia(
+                    acting_user=request.user,
+                    mese=mese,
+                    modifiche=modifiche,
+                    versioni={servizio.pk: request.POST.get(f"ver-{servizio.pk}")},
+                    ip_address=client_ip(request),
+                )
+            except services.ErroriGriglia as exc:
+                errori = exc.giorni
+                for msgs in exc.servizi.values():
+                    for m in msgs:
+                        messages.error(request, m)
+            except PermissionDenied as exc:
+                raise PermissionDenied from exc
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{reverse('registro:volontario', args=[pk])}?mese={mese:%Y-%m}")
+        contesto = _contesto(request, mese, [servizio], errori=errori, valori=valori)
+    else:
+        contesto = _contesto(request, mese, [servizio])
+    if not contesto["colonne"]:
+        raise Http404
+    righe = services.carica_mese([servizio.pk], mese)[servizio.pk]
+    contesto.update(
+        {
+            "servizio": servizio,
+            "colonna": contesto["colonne"][0],
+            "note": {g: p.nota for g, p in righe.items() if p.nota},
+            "totali": services.totali([servizio.pk])[servizio.pk],
+            "piano": services.piano_ore(servizio),
+            "tetto_permessi": regole.tetto_permessi(servizio, servizio.posto.progetto.bando),
+            "scadenza": services.scadenza_conferma(mese),
+            "vede_chiusura_ente": policy.consentito(request.user, "registro:chiusura_ente"),
+            "puo_confermare": policy.puo_scrivere_presenze(
+                request.user,
+                olp_id=servizio.olp_id,
+                ente_id=servizio.posto.sede.ente_id,
+                sede_id=servizio.posto.sede_id,
+            ),
+        }
+    )
+    return render(request, "registro/volontario.html", contesto)
+
+
+@require_http_methods(["GET"])
+def foglio(request, pk: int):
+    """The monthly attendance sheet as PDF, for the volunteer's and the referente's signatures."""
+    from weasyprint import HTML
+
+    mese = _mese(request)
+    servizio = get_object_or_404(
+        Servizio.objects.visible_to(request.user).select_related(
+            "volontario", "posto__progetto", "posto__sede__ente", "olp"
+        ),
+        pk=pk,
+    )
+    righe = services.carica_mese([servizio.pk], mese)[servizio.pk]
+    natura = policy.vede_natura_assenze(
+        request.user, volontario_user_id=servizio.volontario.user_id, olp_id=servizio.olp_id,
+        ente_id=servizio.posto.sede.ente_id, sede_id=servizio.posto.sede_id,
+    )  # fmt: skip
+    giorni = []
+    for g in regole.giorni_del_mese(mese):
+        p = righe.get(g)
+        codice = p.codice if p else ""
+        if not natura and codice in Presenza.CODICI_SANITARI:
+            codice = "ASS"
+        giorni.append({"giorno": g, "dentro": servizio.data_inizio <= g <= servizio.data_fine, "codice": codice,
+                       "attivita": p.get_attivita_display() if p and p.attivita else "", "ore": p.ore if p else None,
+                       "nota": p.nota if p else ""})  # fmt: skip
+    html = render(
+        request,
+        "registro/foglio_pdf.html",
+        {
+            "servizio": servizio,
+            "mese": mese,
+            "giorni": giorni,
+            "ore_mese": sum((p.ore for p in righe.values()), Decimal(0)),
+            "chiusura": ChiusuraMensile.objects.filter(servizio=servizio, mese=mese).first(),
+            "generato_il": timezone.localtime(),
+        },
+    ).content.decode()
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    nome = f"PRESENZE_{servizio.volontario.codice_volontario or servizio.volontario_id}_{mese:%Y_%m}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{nome}"'
+    return response
+
+
+@require_POST
+def carica_foglio(request, pk: int):
+    servizio = get_object_or_404(Servizio.objects.visible_to(request.user), pk=pk)
+    mese = _mese(request)
+    file = request.FILES.get("file")
+    if file is None:
+        messages.error(request, _("Choose the signed PDF to upload."))
+    else:
+        try:
+            services.carica_foglio_firmato(
+                acting_user=request.user, servizio=servizio, mese=mese, file=file, ip_address=client_ip(request)
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+        else:
+            messages.success(request, _("Signed sheet uploaded."))
+    return redirect(f"{reverse('registro:volontario', args=[pk])}?mese={mese:%Y-%m}")
+
+
+@require_http_methods(["GET", "POST"])
+def chiusura_ente(request, pk: int):
+    """The month of a whole ente: each volunteer's state, the general confirmation (the ente)
+    and the reopening of a confirmed volunteer's month (network staff)."""
+    from enti.models import Ente
+
+    ente = get_object_or_404(Ente.objects.visible_to(request.user), pk=pk)
+    mese = _mese(request)
+    if request.method == "POST":
+        try:
+            if request.POST.get("azione") == "riapri":
+                chiusura = get_object_or_404(
+                    ChiusuraMensile.objects.visible_to(request.user).filter(servizio__posto__sede__ente=ente),
+                    pk=request.POST.get("chiusura"),
+                )
+                services.riapri_mese(
+                    acting_user=request.user, chiusura=chiusura, motivo=request.POST.get("motivo", ""),
+                    ip_address=client_ip(request),
+                )  # fmt: skip
+                messages.success(request, _("Month reopened; the reason is in the audit log."))
+            else:
+                services.conferma_generale(
+                    acting_user=request.user, ente=ente, mese=mese, ip_address=client_ip(request)
+                )
+                messages.success(request, _("Month confirmed for every volunteer of the body."))
+        except (ValidationError, PermissionDenied) as exc:
+            for m in getattr(exc, "messages", [_("Not allowed.")]):
+                messages.error(request, m)
+        return redirect(f"{reverse('registro:chiusura_ente', args=[pk])}?mese={mese:%Y-%m}")
+    fine = services.ultimo_del_mese(mese)
+    servizi = list(
+        Servizio.objects.visible_to(request.user)
+        .filter(posto__sede__ente=ente, data_inizio__lte=fine, data_fine__gte=mese)
+        .exclude(stato=Servizio.Stato.RINUNCIA)
+        .select_related("volontario")
+        .order_by("volontario__cognome", "volontario__nome")
+    )
+    righe = services.carica_mese([s.pk for s in servizi], mese)
+    chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio__in=servizi, mese=mese)}
+    a = ambito(request.user)
+    elenco = [
+        {"servizio": s, "stato": services.stato_mese(s, mese, righe[s.pk]), "chiusura": chiusure.get(s.pk)}
+        for s in servizi
+    ]
+    return render(
+        request,
+        "registro/chiusura_ente.html",
+        {
+            "ente": ente,
+            "mese": mese,
+            "elenco": elenco,
+            "scadenza": services.scadenza_conferma(mese),
+            "in_ritardo": timezone.localdate() > services.scadenza_conferma(mese),
+            "puo_confermare": policy.puo_confermare_mese(request.user, ente_id=ente.pk),
+            "puo_riaprire": a.nazionale or ente.nodo_id in a.nodi,
+            "precedente": (mese - datetime.timedelta(days=1)).replace(day=1),
+            "successivo": (fine + datetime.timedelta(days=1)),
+        },
+    )
