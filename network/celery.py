@@ -18,4 +18,8 @@ app.conf.beat_schedule = {
         "task": "network.tasks.refresh_counters",
         "schedule": crontab(hour=0, minute=0),
     },
+    "conclude-ended-services": {
+        "task": "volontari.tasks.concludi_servizi_terminati",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }

@@ -138,6 +138,9 @@ class Servizio(models.Model):
     )
     motivo_interruzione = models.TextField(_("reason for interruption"), blank=True)
     interruzione_comunicata_il = models.DateField(_("interruption reported on"), null=True, blank=True)
+    interruzione_documentata = models.BooleanField(
+        _("interrupted for documented health, service or force-majeure reasons"), default=False
+    )
 
     objects = ServizioQuerySet.as_manager()
 

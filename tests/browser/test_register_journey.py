@@ -34,11 +34,20 @@ def test_olp_fills_a_week_confirms_and_downloads_the_sheet(live_server, chromium
     a.data_inizio, a.data_fine = oggi - datetime.timedelta(days=200), oggi + datetime.timedelta(days=100)
     a.data_fine_prevista = a.data_fine
     a.save()
-    servizi = [a, *[
-        ServizioFactory(posto=a.posto, olp=a.olp, data_inizio=a.data_inizio, data_fine=a.data_fine,
-                        data_fine_prevista=a.data_fine_prevista, volontario__cognome=f"Collega{i}")
-        for i in range(3)
-    ]]  # fmt: skip
+    servizi = [
+        a,
+        *[
+            ServizioFactory(
+                posto=a.posto,
+                olp=a.olp,
+                data_inizio=a.data_inizio,
+                data_fine=a.data_fine,
+                data_fine_prevista=a.data_fine_prevista,
+                volontario__cognome=f"Collega{i}",
+            )
+            for i in range(3)
+        ],
+    ]
     base = live_server.url
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)

@@ -21,9 +21,13 @@ def test_referente_fixes_data_and_error_at_the_field(client, mondo):
     client.force_login(mondo.users["referente_a"])
     url = reverse("enti:modifica", args=[ente.pk])
     data = {
-        "denominazione": "Comune di Alfa", "tipo": "comune", "codice_fiscale": "01234567890",
-        "comune": ente.comune.codice_istat, "pec": "pec@pec.alfa.example", "rappresentante_legale": "Sindaca",
-    }  # fmt: skip
+        "denominazione": "Comune di Alfa",
+        "tipo": "comune",
+        "codice_fiscale": "01234567890",
+        "comune": ente.comune.codice_istat,
+        "pec": "pec@pec.alfa.example",
+        "rappresentante_legale": "Sindaca",
+    }
     response = client.post(url, data)
     assert 'id="id_codice_fiscale_error"' in response.content.decode()
     data["codice_fiscale"] = "01234567897"
@@ -52,8 +56,14 @@ def test_adhesion_steps_from_the_page(client, mondo):
 
 def test_expert_needs_a_role(client, mondo):
     client.force_login(mondo.users["nodo_lombardia"])
-    data = {"nodo": mondo.oggetti["nodi"]["lombardia"].pk, "nome": "Anna", "cognome": "Esperta", "email": "a@x.it",
-            "disponibilita_ore_mese": 10, "attivo": "on"}  # fmt: skip
+    data = {
+        "nodo": mondo.oggetti["nodi"]["lombardia"].pk,
+        "nome": "Anna",
+        "cognome": "Esperta",
+        "email": "a@x.it",
+        "disponibilita_ore_mese": 10,
+        "attivo": "on",
+    }
     response = client.post(reverse("progetti:esperto_nuovo"), data)
     assert 'id="id_formatore_error"' in response.content.decode()
     assert client.post(reverse("progetti:esperto_nuovo"), {**data, "tutor": "on"}).status_code == 302

@@ -44,9 +44,12 @@ def _oggetti_extra(mondo: Mondo) -> None:
     progetto_a = a["servizi"]["a"].posto.progetto
     a["bozza"] = ProgettoFactory(ente=a["enti"]["a"], stato="bozza")
     a["programma"] = Programma.objects.create(
-        titolo="Programma Lombardia", nodo=a["nodi"]["lombardia"], bando=progetto_a.bando, obiettivo_2030=4,
+        titolo="Programma Lombardia",
+        nodo=a["nodi"]["lombardia"],
+        bando=progetto_a.bando,
+        obiettivo_2030=4,
         ambito=AmbitoAzione.objects.get_or_create(codice="z", defaults={"nome": "Ambito di prova"})[0],
-    )  # fmt: skip
+    )
     Progetto.objects.filter(pk=progetto_a.pk).update(programma=a["programma"])
     a["esperto"] = Esperto.objects.create(
         nodo=a["nodi"]["lombardia"], nome="Ester", cognome="Esperta", email="e@x.it", formatore=True

@@ -16,9 +16,12 @@ def programma():
     mondo = costruisci_mondo()
     bando = BandoFactory()
     prog = Programma.objects.create(
-        titolo="Giovani e biblioteche", nodo=mondo.oggetti["nodi"]["lombardia"], bando=bando, obiettivo_2030=4,
+        titolo="Giovani e biblioteche",
+        nodo=mondo.oggetti["nodi"]["lombardia"],
+        bando=bando,
+        obiettivo_2030=4,
         ambito=AmbitoAzione.objects.get_or_create(codice="c", defaults={"nome": "Cultura"})[0],
-    )  # fmt: skip
+    )
     return mondo, prog
 
 

@@ -68,12 +68,21 @@ def test_places_rows_show_their_own_errors(client, mondo, bozza):
     sede_1, sede_2 = SedeFactory(ente=bozza.ente), SedeFactory(ente=bozza.ente)
     olp = OlpFactory(ente=bozza.ente)
     data = {
-        "posti-TOTAL_FORMS": 2, "posti-INITIAL_FORMS": 0,
-        "posti-0-sede": sede_1.pk, "posti-0-posti_vitto_alloggio": 0, "posti-0-posti_solo_vitto": 0,
-        "posti-0-posti_senza_vitto_alloggio": 2, "posti-0-posti_gmo": 0, "posti-0-olp": [olp.pk],
-        "posti-1-sede": sede_2.pk, "posti-1-posti_vitto_alloggio": 0, "posti-1-posti_solo_vitto": 0,
-        "posti-1-posti_senza_vitto_alloggio": 9, "posti-1-posti_gmo": 0, "posti-1-olp": [olp.pk],
-    }  # fmt: skip
+        "posti-TOTAL_FORMS": 2,
+        "posti-INITIAL_FORMS": 0,
+        "posti-0-sede": sede_1.pk,
+        "posti-0-posti_vitto_alloggio": 0,
+        "posti-0-posti_solo_vitto": 0,
+        "posti-0-posti_senza_vitto_alloggio": 2,
+        "posti-0-posti_gmo": 0,
+        "posti-0-olp": [olp.pk],
+        "posti-1-sede": sede_2.pk,
+        "posti-1-posti_vitto_alloggio": 0,
+        "posti-1-posti_solo_vitto": 0,
+        "posti-1-posti_senza_vitto_alloggio": 9,
+        "posti-1-posti_gmo": 0,
+        "posti-1-olp": [olp.pk],
+    }
     response = client.post(reverse("progetti:modifica", args=[bozza.pk, "sedi"]), data)
     html = response.content.decode()
     assert 'id="id_posti-1-olp_error"' in html

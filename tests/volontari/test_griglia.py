@@ -32,10 +32,15 @@ def mondo():
 def colleghi(mondo, n):
     a = mondo.oggetti["servizi"]["a"]
     return [
-        ServizioFactory(posto=a.posto, olp=a.olp, data_inizio=a.data_inizio, data_fine=a.data_fine,
-                        data_fine_prevista=a.data_fine_prevista)
+        ServizioFactory(
+            posto=a.posto,
+            olp=a.olp,
+            data_inizio=a.data_inizio,
+            data_fine=a.data_fine,
+            data_fine_prevista=a.data_fine_prevista,
+        )
         for _ in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def dati_mese(servizi, mese, *, fino_a=None):

@@ -222,8 +222,16 @@ def test_only_the_olp_and_the_ente_write(mondo):
 
 def test_saving_a_month_for_four_volunteers_runs_the_same_queries_as_for_one(mondo):
     a = mondo.oggetti["servizi"]["a"]
-    altri = [ServizioFactory(posto=a.posto, olp=a.olp, data_inizio=a.data_inizio, data_fine=a.data_fine,
-                             data_fine_prevista=a.data_fine_prevista) for _ in range(3)]  # fmt: skip
+    altri = [
+        ServizioFactory(
+            posto=a.posto,
+            olp=a.olp,
+            data_inizio=a.data_inizio,
+            data_fine=a.data_fine,
+            data_fine_prevista=a.data_fine_prevista,
+        )
+        for _ in range(3)
+    ]
     mese = (OGGI.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     giorni = [mese + datetime.timedelta(days=i) for i in range(28)]
 
@@ -293,9 +301,11 @@ def test_signed_sheet_and_general_confirmation(mondo):
     assert "foglio firmato" in " ".join(exc.value.messages)
     with pytest.raises(ValidationError):
         services.carica_foglio_firmato(
-            acting_user=mondo.users["referente_a"], servizio=servizio, mese=mese,
+            acting_user=mondo.users["referente_a"],
+            servizio=servizio,
+            mese=mese,
             file=SimpleUploadedFile("foglio.pdf", b"not a pdf", content_type="application/pdf"),
-        )  # fmt: skip
+        )
     grande = SimpleUploadedFile("foglio.pdf", b"%PDF-1.4 x", content_type="application/pdf")
     grande.size = services.FOGLIO_MAX_BYTES + 1
     with pytest.raises(ValidationError):
@@ -303,9 +313,11 @@ def test_signed_sheet_and_general_confirmation(mondo):
             acting_user=mondo.users["referente_a"], servizio=servizio, mese=mese, file=grande
         )
     c = services.carica_foglio_firmato(
-        acting_user=mondo.users["referente_a"], servizio=servizio, mese=mese,
+        acting_user=mondo.users["referente_a"],
+        servizio=servizio,
+        mese=mese,
         file=SimpleUploadedFile("foglio.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
-    )  # fmt: skip
+    )
     assert c.foglio_firmato.name.split("/")[-1].startswith("PRESENZE_")
     with pytest.raises(PermissionDenied):
         services.conferma_generale(acting_user=mondo.users["olp_a"], ente=ente, mese=mese)
