@@ -72,9 +72,16 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "registro:riempi": GESTIONE,
     "registro:volontario": GESTIONE,
     "registro:conferma": GESTIONE,
-    "registro:foglio": GESTIONE,
+    "registro:foglio": GESTIONE | {Ruolo.VOLONTARIO},
     "registro:carica_foglio": GESTIONE,
     "registro:chiusura_ente": STAFF,
+    "registro:importa": frozenset({Ruolo.REFERENTE, Ruolo.STAFF_ENTE}),
+    "registro:esporta": STAFF,
+    "volontari:mio": frozenset({Ruolo.VOLONTARIO}),
+    "volontari:nuovo_calendario": frozenset({Ruolo.VOLONTARIO}),
+    # A calendar app cannot sign in: the address carries a secret key instead.
+    "volontari:calendario": TUTTI,
+    "volontari:certificato": GESTIONE | {Ruolo.VOLONTARIO},
     "catalogo:lista": TUTTI,
     "catalogo:dettaglio": TUTTI,
     # The second step of sign-in: the user is not signed in yet while typing the code.

@@ -57,6 +57,16 @@ class Volontario(models.Model):
         verbose_name=_("user"),
     )
 
+    ical_token = models.CharField(
+        _("calendar feed key"),
+        max_length=43,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Secret part of the address of the volunteer's calendar feed; a new one revokes the old."),
+    )
+
     objects = VolontarioQuerySet.as_manager()
 
     class Meta:

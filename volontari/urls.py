@@ -1,12 +1,16 @@
 from django.urls import path
 
-from . import views, views_registro
+from . import views, views_personali, views_registro
 
 app_name = "volontari"
 
 urlpatterns = [
     path("", views.lista, name="lista"),
     path("<int:pk>/", views.dettaglio, name="dettaglio"),
+    path("il-mio-servizio/", views_personali.mio, name="mio"),
+    path("il-mio-servizio/nuovo-calendario/", views_personali.nuovo_calendario, name="nuovo_calendario"),
+    path("calendario/<str:token>.ics", views_personali.calendario, name="calendario"),
+    path("servizi/<int:pk>/attestato.pdf", views_personali.certificato, name="certificato"),
 ]
 
 registro_patterns = [
@@ -17,4 +21,6 @@ registro_patterns = [
     path("servizi/<int:pk>/foglio.pdf", views_registro.foglio, name="foglio"),
     path("servizi/<int:pk>/foglio-firmato/", views_registro.carica_foglio, name="carica_foglio"),
     path("enti/<int:pk>/chiusura/", views_registro.chiusura_ente, name="chiusura_ente"),
+    path("enti/<int:pk>/importa/", views_registro.importa, name="importa"),
+    path("enti/<int:pk>/esporta.csv", views_registro.esporta, name="esporta"),
 ]

@@ -456,3 +456,73 @@ def chiusura_ente(request, pk: int):
             "successivo": (fine + datetime.timedelta(days=1)),
         },
     )
+
+
+def _ente_con_registro(request, pk):
+    from enti.models import Ente
+
+    ente = get_object_or_404(Ente.objects.visible_to(request.user), pk=pk)
+    return ente
+
+
+@require_http_methods(["GET", "POST"])
+def importa(request, pk: int):
+    """Import a month of days from a file in the Department's attendance layout."""
+    from . import helios
+
+    ente = _ente_con_registro(request, pk)
+    if not policy.puo_confermare_mese(request.user, ente_id=ente.pk):
+        raise PermissionDenied
+    contesto = {"ente": ente, "intestazione": ";".join(helios.INTESTAZIONE_PRESENZE)}
+    if request.method == "POST":
+        file = request.FILES.get("file")
+        if file is None:
+            contesto["errori"] = [(0, _("Choose the file to import."))]
+        else:
+            try:
+                scritti = helios.importa_presenze(
+                    acting_user=request.user,
+                    ente=ente,
+                    dati=file.read(helios.MAX_BYTES + 1),
+                    ip_address=client_ip(request),
+                )
+            except helios.ErroriImportazione as exc:
+                contesto["errori"] = exc.righe
+                contesto["esito_errore"] = str(exc)
+                return render(request, "registro/importa.html", contesto, status=422)
+            messages.success(request, _("File imported: %(n)s days written.") % {"n": scritti})
+            return redirect("registro:importa", pk=ente.pk)
+    return render(request, "registro/importa.html", contesto)
+
+
+@require_http_methods(["GET"])
+def esporta(request, pk: int):
+    """Attendance or training hours, in the Department's layout (ASCII) or for spreadsheets
+    (UTF-8, formula-safe)."""
+    from . import helios
+
+    ente = _ente_con_registro(request, pk)
+    if not policy.puo_confermare_mese(request.user, ente_id=ente.pk) and not policy.consentito(
+        request.user, "registro:chiusura_ente"
+    ):
+        raise PermissionDenied
+    tipo = request.GET.get("tipo", "presenze")
+    per_helios = request.GET.get("formato", "helios") == "helios"
+    # Without a month: the last one ended, the one an ente carries into Helios.
+    mese = (
+        _mese(request)
+        if request.GET.get("mese")
+        else (timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
+    )
+    mese = mese.replace(day=1)
+    if tipo == "presenze":
+        dati = helios.esporta_presenze(ente, mese, helios=per_helios)
+        nome = f"presenze_{ente.codice_helios or ente.pk}_{mese:%Y_%m}"
+    elif tipo in ("generale", "specifica"):
+        dati = helios.esporta_formazione(ente, tipo=tipo, helios=per_helios)
+        nome = f"formazione_{tipo}_{ente.codice_helios or ente.pk}"
+    else:
+        raise Http404
+    response = HttpResponse(dati, content_type="text/csv; charset=" + ("us-ascii" if per_helios else "utf-8"))
+    response["Content-Disposition"] = f'attachment; filename="{nome}{"" if per_helios else "_excel"}.csv"'
+    return response

@@ -4,6 +4,8 @@ A new URL without an entry in MATRIX fails `test_every_url_name_has_an_entry`. O
 are opened on comune A's rows: other comuni's people get 404 (never 403, never the row).
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -11,8 +13,9 @@ from enti.models import Esperto
 from network.models import RichiestaAccesso
 from network.services import invita
 from progetti.models import AmbitoAzione, IncaricoEsperto, Progetto, Programma
-from tests.factories import ComuneFactory, ProgettoFactory
+from tests.factories import ComuneFactory, ProgettoFactory, ServizioFactory
 from tests.personas import PERSONE, Mondo, client_per, costruisci_mondo
+from volontari.models import Volontario
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +58,17 @@ def _oggetti_extra(mondo: Mondo) -> None:
         nodo=a["nodi"]["lombardia"], nome="Ester", cognome="Esperta", email="e@x.it", formatore=True
     )
     a["incarico"] = IncaricoEsperto.objects.create(progetto=progetto_a, ruolo="formatore")
+    servizio_a = a["servizi"]["a"]
+    Volontario.objects.filter(pk=servizio_a.volontario_id).update(ical_token="chiave-del-calendario-di-prova")
+    a["concluso"] = ServizioFactory(
+        volontario=servizio_a.volontario,
+        posto=servizio_a.posto,
+        olp=servizio_a.olp,
+        stato="concluso",
+        data_inizio=servizio_a.data_inizio - datetime.timedelta(days=800),
+        data_fine_prevista=servizio_a.data_inizio - datetime.timedelta(days=436),
+        data_fine=servizio_a.data_inizio - datetime.timedelta(days=436),
+    )
     mondo.oggetti["richiesta"] = RichiestaAccesso.objects.create(
         denominazione="Comune di Gamma",
         codice_fiscale="01234567897",
@@ -95,6 +109,10 @@ ARGS = {
     "registro:foglio": lambda m: [m.oggetti["servizi"]["a"].pk],
     "registro:carica_foglio": lambda m: [m.oggetti["servizi"]["a"].pk],
     "registro:chiusura_ente": lambda m: [m.oggetti["enti"]["a"].pk],
+    "registro:importa": lambda m: [m.oggetti["enti"]["a"].pk],
+    "registro:esporta": lambda m: [m.oggetti["enti"]["a"].pk],
+    "volontari:calendario": lambda m: ["chiave-del-calendario-di-prova"],
+    "volontari:certificato": lambda m: [m.oggetti["concluso"].pk],
     "account_reset_password_from_key": lambda m: ["1", "not-a-key"],
 }
 
@@ -151,9 +169,15 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "registro:riempi": (302, 403, 405, 405, 405, 405, 405, 405),
     "registro:volontario": (302, 403, 200, 200, 404, 200, 404, 200),
     "registro:conferma": (302, 403, 405, 405, 405, 405, 405, 405),
-    "registro:foglio": (302, 403, 200, 200, 404, 200, 404, 200),
+    "registro:foglio": (302, 200, 200, 200, 404, 200, 404, 200),
     "registro:carica_foglio": (302, 403, 405, 405, 405, 405, 405, 405),
     "registro:chiusura_ente": (302, 403, 403, 200, 404, 200, 404, 200),
+    "registro:importa": (302, 403, 403, 200, 404, 403, 403, 403),
+    "registro:esporta": (302, 403, 403, 200, 404, 200, 404, 200),
+    "volontari:mio": (302, 200, 403, 403, 403, 403, 403, 403),
+    "volontari:nuovo_calendario": (302, 405, 403, 403, 403, 403, 403, 403),
+    "volontari:calendario": (200, 200, 200, 200, 200, 200, 200, 200),
+    "volontari:certificato": (302, 200, 200, 200, 404, 200, 404, 200),
     # django-allauth: sign-in pages for visitors, account pages for signed-in users. Its
     # MFA pages ask for a recent sign-in first (302 to reauthenticate) and answer 404 when
     # there is no authenticator to act on.
