@@ -77,6 +77,10 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "registro:chiusura_ente": STAFF,
     "registro:importa": frozenset({Ruolo.REFERENTE, Ruolo.STAFF_ENTE}),
     "registro:esporta": STAFF,
+    "servizi:avvia": RUOLI_ENTE,
+    "servizi:interrompi": RUOLI_ENTE,
+    "servizi:rinuncia": RUOLI_ENTE,
+    "servizi:subentro": RUOLI_ENTE,
     "volontari:mio": frozenset({Ruolo.VOLONTARIO}),
     "volontari:nuovo_calendario": frozenset({Ruolo.VOLONTARIO}),
     # A calendar app cannot sign in: the address carries a secret key instead.

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from progetti.urls import sedi_patterns
-from volontari.urls import registro_patterns
+from volontari.urls import registro_patterns, servizi_patterns
 
 from . import views, views_accesso, views_catalogo
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("enti/", include("enti.urls")),
     path("volontari/", include("volontari.urls")),
     path("registro/", include((registro_patterns, "registro"))),
+    path("servizi/", include((servizi_patterns, "servizi"))),
     path("progetti/", include("progetti.urls")),
     path("sedi/", include((sedi_patterns, "sedi"))),
     path("catalogo/", include((catalogo_patterns, "catalogo"))),

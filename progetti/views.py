@@ -233,6 +233,9 @@ def dettaglio(request, pk: int):
             "azioni": services.PROGETTO.possibili(progetto.stato, ruoli),
             "modificabile": Ruolo.REFERENTE in ruoli and progetto.stato in services.STATI_MODIFICABILI,
             "puo_commentare": bool(ruoli & (services.RETE | services.REFERENTE)),
+            "puo_avviare": progetto.stato
+            in (Progetto.Stato.APPROVATO, Progetto.Stato.FINANZIATO, Progetto.Stato.IN_CORSO)
+            and bool(ruoli & {Ruolo.REFERENTE, Ruolo.STAFF_ENTE}),
             "passi": PASSI,
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_personali, views_registro
+from . import views, views_personali, views_registro, views_servizi
 
 app_name = "volontari"
 
@@ -23,4 +23,11 @@ registro_patterns = [
     path("enti/<int:pk>/chiusura/", views_registro.chiusura_ente, name="chiusura_ente"),
     path("enti/<int:pk>/importa/", views_registro.importa, name="importa"),
     path("enti/<int:pk>/esporta.csv", views_registro.esporta, name="esporta"),
+]
+
+servizi_patterns = [
+    path("posti/<int:posto_pk>/avvia/", views_servizi.avvia, name="avvia"),
+    path("<int:pk>/interrompi/", views_servizi.interrompi, name="interrompi"),
+    path("<int:pk>/rinuncia/", views_servizi.rinuncia, name="rinuncia"),
+    path("<int:pk>/subentro/", views_servizi.subentro, name="subentro"),
 ]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from enti import policy
 
+from . import ciclo
 from .models import Presenza, Servizio, Volontario
 
 
@@ -41,7 +42,10 @@ def dettaglio(request, pk: int):
     presenze = {}
     for p in Presenza.objects.filter(servizio__in=[s.pk for s in servizi], giorno__gte=dal).order_by("giorno"):
         presenze.setdefault(p.servizio_id, []).append(p)
+
     for s in servizi:
+        s.in_ritardo = ciclo.interruzione_in_ritardo(s)
+        s.certificato = ciclo.certificato_disponibile(s)
         natura = policy.vede_natura_assenze(
             request.user,
             volontario_user_id=volontario.user_id,
@@ -70,5 +74,10 @@ def dettaglio(request, pk: int):
     return render(
         request,
         "volontari/dettaglio.html",
-        {"volontario": volontario, "servizi": servizi, "vede_cf": vede_cf},
+        {
+            "volontario": volontario,
+            "servizi": servizi,
+            "vede_cf": vede_cf,
+            "gestisce": any(policy.puo_confermare_mese(request.user, ente_id=s.posto.sede.ente_id) for s in servizi),
+        },
     )
