@@ -74,7 +74,8 @@ class ComuneFactory(factory.django.DjangoModelFactory):
         model = Comune
 
     codice_istat = factory.Sequence(lambda n: f"9{n:05d}")
-    codice_catastale = factory.Sequence(lambda n: f"Z{n:03d}")
+    # Real cadastral codes run from A001 to M999 (and Z for foreign states): N to Y are free.
+    codice_catastale = factory.Sequence(lambda n: f"{'NPQRSTUVWXY'[(n // 1000) % 11]}{n % 1000:03d}")
     nome = factory.Sequence(lambda n: f"Comune di prova {n}")
     provincia = factory.SubFactory(ProvinciaFactory)
 

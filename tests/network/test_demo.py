@@ -124,3 +124,13 @@ def test_demo_history_leads_to_each_state(demo):
         assert ultimo.a_stato == progetto.stato
     for ente in Ente.objects.order_by("?")[:50]:
         assert EventoAdesione.objects.filter(ente=ente).order_by("-id").first().a_stato == ente.stato_adesione
+
+
+def test_demo_has_open_and_closed_months(demo):
+    from volontari.models import ChiusuraMensile
+
+    today = timezone.localdate()
+    assert ChiusuraMensile.objects.filter(stato=ChiusuraMensile.Stato.CONFERMATA).exists()
+    # The current month is open for every active service: no close yet.
+    assert not ChiusuraMensile.objects.filter(mese=today.replace(day=1)).exists()
+    assert Servizio.objects.in_corso(today).exists()

@@ -336,3 +336,53 @@ def test_a_month_not_ended_cannot_be_confirmed(mondo):
 def test_confirmation_deadline_is_the_tenth():
     assert services.scadenza_conferma(datetime.date(2026, 1, 1)) == datetime.date(2026, 2, 10)
     assert services.scadenza_conferma(datetime.date(2026, 12, 1)) == datetime.date(2027, 1, 10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_the_same_instant_one_wins_the_other_is_refused():
+    """Two threads save the same day on the same opened month, on PostgreSQL: the service row
+    lock serialises them, the second sees the month changed and is refused."""
+    import threading
+
+    from django.db import close_old_connections
+
+    from tests.conftest import need
+
+    need(connection.vendor == "postgresql", "row locks need PostgreSQL")
+    mondo = costruisci_mondo()
+    servizio = mondo.oggetti["servizi"]["a"]
+    servizio.data_inizio = OGGI - datetime.timedelta(days=60)
+    servizio.save()
+    lun = lunedi_passato(2)
+    token = services.versione([])
+    barriera = threading.Barrier(2)
+    esiti = {}
+
+    def salva_come(chi, voce):
+        close_old_connections()
+        barriera.wait()
+        try:
+            services.salva_griglia(
+                acting_user=mondo.users[chi],
+                mese=lun.replace(day=1),
+                modifiche={servizio.pk: {lun: voce}},
+                versioni={servizio.pk: token},
+            )
+            esiti[chi] = "salvato"
+        except services.ErroriGriglia as exc:
+            esiti[chi] = " ".join(m for ms in exc.servizi.values() for m in ms)
+        finally:
+            connection.close()
+
+    fili = [
+        threading.Thread(target=salva_come, args=("olp_a", p(lun))),
+        threading.Thread(target=salva_come, args=("referente_a", codice(lun, "PR"))),
+    ]
+    for f in fili:
+        f.start()
+    for f in fili:
+        f.join(30)
+    assert sorted(esiti.values(), key=lambda e: e != "salvato")[0] == "salvato"
+    perdente = next(e for e in esiti.values() if e != "salvato")
+    assert "ricarica" in perdente
+    assert Presenza.objects.filter(servizio=servizio, giorno=lun).count() == 1
