@@ -386,3 +386,31 @@ def test_two_saves_at_the_same_instant_one_wins_the_other_is_refused():
     perdente = next(e for e in esiti.values() if e != "salvato")
     assert "ricarica" in perdente
     assert Presenza.objects.filter(servizio=servizio, giorno=lun).count() == 1
+
+
+def test_hour_plan_to_date(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    servizio.data_inizio = OGGI - datetime.timedelta(days=182)
+    servizio.data_fine = servizio.data_fine_prevista = servizio.data_inizio + datetime.timedelta(days=364)
+    servizio.save()
+    piano = services.piano_ore(servizio)  # 182 of 365 days served, none recorded
+    assert piano["totale"] == 1304  # 25 h a week over 365 days
+    assert piano["previste_ad_oggi"] == 650
+    assert piano["fatte"] == 0 and piano["proiezione"] == 0 and piano["scarto"] == -650
+    Progetto.objects.filter(pk=servizio.posto.progetto_id).update(
+        modello_orario="monte_ore", monte_ore=1145, ore_settimanali=None
+    )
+    servizio.posto.progetto.refresh_from_db()
+    assert services.piano_ore(servizio)["totale"] == 1145
+
+
+def test_hour_plan_projects_the_pace_kept(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    servizio.data_inizio = OGGI - datetime.timedelta(days=10)
+    servizio.data_fine = servizio.data_fine_prevista = servizio.data_inizio + datetime.timedelta(days=99)
+    servizio.save()
+    giorni = [servizio.data_inizio + datetime.timedelta(days=i) for i in range(10)]
+    salva(mondo, {g: p(g, ore=5) for g in giorni})
+    piano = services.piano_ore(servizio)
+    assert piano["fatte"] == 50
+    assert piano["proiezione"] == 500  # 5 hours a day, 100 days
