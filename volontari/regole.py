@@ -59,13 +59,16 @@ def giorni_di_servizio(servizio, mese: datetime.date) -> list[datetime.date]:
     return [g for g in giorni_del_mese(mese) if servizio.data_inizio <= g <= servizio.data_fine]
 
 
-def tetto_permessi(servizio, bando) -> int:
+def tetto_permessi_per(durata_mesi: int, pro_rata: bool) -> int:
     """Paid leave: 20 days per 12 months of service; shorter services the months' share,
     rounded down, unless the call says otherwise."""
-    mesi = servizio.posto.progetto.durata_mesi
-    if not bando.permessi_pro_rata or mesi >= 12:
+    if not pro_rata or durata_mesi >= 12:
         return rules.PERMESSI_GIORNI_PER_12_MESI
-    return rules.PERMESSI_GIORNI_PER_12_MESI * mesi // 12
+    return rules.PERMESSI_GIORNI_PER_12_MESI * durata_mesi // 12
+
+
+def tetto_permessi(servizio, bando) -> int:
+    return tetto_permessi_per(servizio.posto.progetto.durata_mesi, bando.permessi_pro_rata)
 
 
 def numero_giorno(servizio, giorno: datetime.date) -> int:

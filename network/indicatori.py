@@ -1,0 +1,291 @@
+"""Quality indicators of the network, for any scope and period.
+
+Each indicator is defined once, in INDICATORI below (the docs list the same definitions).
+The heavy sums run in the database: one query for the services of the scope, one grouped
+query over their attendance, a few small ones for closes, places and experts; whatever the
+number of days recorded, the number of queries is fixed. Arithmetic on the per-service rows
+(plan to date, projections) is done on those rows, one per service.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from progetti import rules
+from progetti.models import IncaricoEsperto, PostoSede, Progetto
+from volontari.models import ChiusuraMensile, Presenza, Servizio
+from volontari.regole import tetto_permessi_per
+
+
+@dataclass(frozen=True)
+class Definizione:
+    chiave: str
+    nome: str
+    definizione: str
+    # Traffic light: "rapporto" (green at or above `verde`, yellow at or above `giallo`),
+    # or "zero" (green when 0, red otherwise), or "" (no light).
+    semaforo: str = ""
+    verde: float = 0.0
+    giallo: float = 0.0
+
+
+INDICATORI = [
+    Definizione("volontari", _("Volunteers in service"), _("Services not renounced that overlap the period.")),
+    Definizione(
+        "ore", _("Hours done against plan"),
+        _("Hours recorded in the period (service and training) divided by the hours planned for the days of "
+          "service in it: 25 a week, or the annual quota spread over the days of service."),
+        "rapporto", 0.95, 0.85,
+    ),
+    Definizione(
+        "proiezione", _("Projected hours at the end"),
+        _("Hours each service would reach at its last day at the pace kept so far, against the hours planned "
+          "for its whole span (an interrupted service ends on its last day)."),
+        "rapporto", 0.95, 0.85,
+    ),
+    Definizione(
+        "giorni_senza_codice", _("Days without an entry"),
+        _("Days of service up to the end of the period (and before today) with no day code."), "zero",
+    ),
+    Definizione(
+        "mesi_non_confermati", _("Months not confirmed by the 10th"),
+        _("Volunteers in service in the period's month whose month was not confirmed by the 10th of the next "
+          "month (counted once that day has passed)."), "zero",
+    ),
+    Definizione(
+        "formazione_generale", _("General training late"),
+        _("Services past day 180 with fewer general training hours than the project plans."), "zero",
+    ),
+    Definizione(
+        "formazione_specifica", _("Specific training late"),
+        _("Services past the call's deadline for specific training with fewer hours than the project plans."), "zero",
+    ),
+    Definizione(
+        "permessi", _("Paid leave nearly used"),
+        _("Services that have used at least 90% of their paid-leave days."),
+    ),
+    Definizione(
+        "malattia", _("Sickness beyond the paid days"),
+        _("Services with more than 15 days of sickness (the allowance is cut beyond them)."), "zero",
+    ),
+    Definizione("rinunce", _("Renunciations"), _("Services renounced whose start falls in the period.")),
+    Definizione("interruzioni", _("Interruptions"), _("Services interrupted whose last day falls in the period.")),
+    Definizione(
+        "interruzioni_in_ritardo", _("Interruptions reported late"),
+        _("Interruptions of the period reported more than 5 days after the last day of service."), "zero",
+    ),
+    Definizione("subentri", _("Replacements"), _("Services replacing another, started in the period.")),
+    Definizione(
+        "posti", _("Places filled"),
+        _("Volunteers in service at the end of the period divided by the places of the approved, funded and "
+          "running projects."), "rapporto", 0.9, 0.7,
+    ),
+    Definizione(
+        "olp_oltre", _("OLP over the maximum"),
+        _("OLP following, at the end of the period, more volunteers than the call allows."), "zero",
+    ),
+    Definizione(
+        "esperti", _("Experts assigned"),
+        _("Shared-expert roles assigned, divided by the roles the projects asked for."), "rapporto", 1.0, 0.5,
+    ),
+]  # fmt: skip
+PER_CHIAVE = {d.chiave: d for d in INDICATORI}
+
+
+@dataclass
+class Valore:
+    definizione: Definizione
+    valore: Decimal | int
+    totale: Decimal | int | None = None  # the denominator of a ratio, or the cap
+
+    @property
+    def rapporto(self) -> float | None:
+        if self.totale in (None, 0):
+            return None
+        return float(self.valore) / float(self.totale)
+
+    @property
+    def semaforo(self) -> str:
+        d = self.definizione
+        if d.semaforo == "zero":
+            return "verde" if not self.valore else "rosso"
+        if d.semaforo == "rapporto":
+            r = self.rapporto
+            if r is None:
+                return ""
+            return "verde" if r >= d.verde else "giallo" if r >= d.giallo else "rosso"
+        return ""
+
+
+def servizi_ambito(*, nodo=None, ente=None, progetto=None, volontario=None):
+    qs = Servizio.objects.all()
+    if nodo is not None:
+        qs = qs.filter(posto__sede__ente__nodo=nodo)
+    if ente is not None:
+        qs = qs.filter(posto__sede__ente=ente)
+    if progetto is not None:
+        qs = qs.filter(posto__progetto=progetto)
+    if volontario is not None:
+        qs = qs.filter(volontario=volontario)
+    return qs
+
+
+def _ore_previste(s: dict, da: datetime.date, a: datetime.date) -> Decimal:
+    """Planned hours of one service for the days of [da, a] it covers."""
+    inizio, fine = max(s["data_inizio"], da), min(s["data_fine"], a)
+    if fine < inizio:
+        return Decimal(0)
+    giorni = (fine - inizio).days + 1
+    if s["posto__progetto__modello_orario"] == "monte_ore":
+        totali = (s["data_fine_prevista"] - s["data_inizio"]).days + 1
+        return Decimal(s["posto__progetto__monte_ore"]) * giorni / totali
+    return Decimal(s["posto__progetto__ore_settimanali"] or rules.ORE_SETTIMANALI) * giorni / 7
+
+
+def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | None = None) -> dict[str, Valore]:
+    """Every indicator for the services `servizi` (a queryset: the scope) over [da, a]."""
+    oggi = oggi or timezone.localdate()
+    fino_a = min(a, oggi - datetime.timedelta(days=1))
+    righe = list(
+        servizi.filter(data_inizio__lte=a, data_fine__gte=da).values(
+            "pk", "stato", "data_inizio", "data_fine", "data_fine_prevista", "olp_id", "subentra_a_id",
+            "interruzione_comunicata_il", "posto__progetto__modello_orario", "posto__progetto__ore_settimanali",
+            "posto__progetto__monte_ore", "posto__progetto__durata_mesi", "posto__progetto__formazione_generale_ore",
+            "posto__progetto__formazione_specifica_ore", "posto__progetto__bando__formazione_specifica_entro_giorni",
+            "posto__progetto__bando__max_volontari_per_olp", "posto__progetto__bando__permessi_pro_rata",
+        )
+    )  # fmt: skip
+    vivi = [s for s in righe if s["stato"] != Servizio.Stato.RINUNCIA]
+    ids = [s["pk"] for s in vivi]
+    aggregati = {
+        r["servizio_id"]: r
+        for r in Presenza.objects.filter(servizio_id__in=ids)
+        .values("servizio_id")
+        .annotate(
+            giorni_periodo=Count("pk", filter=Q(giorno__gte=da, giorno__lte=fino_a)),
+            ore_periodo=Sum("ore", filter=Q(giorno__gte=da, giorno__lte=a)),
+            ore_fino_a=Sum("ore", filter=Q(giorno__lte=a)),
+            generale=Sum("ore", filter=Q(attivita="formazione_generale", giorno__lte=a)),
+            specifica=Sum("ore", filter=Q(attivita="formazione_specifica", giorno__lte=a)),
+            permessi=Count("pk", filter=Q(codice="PR", giorno__lte=a)),
+            malattia=Count("pk", filter=Q(codice="MAL", giorno__lte=a)),
+        )
+    }
+    zero = {
+        "giorni_periodo": 0,
+        "ore_periodo": 0,
+        "ore_fino_a": 0,
+        "generale": 0,
+        "specifica": 0,
+        "permessi": 0,
+        "malattia": 0,
+    }
+
+    ore_fatte = ore_previste = Decimal(0)
+    proiezione = piano_totale = Decimal(0)
+    senza_codice = gen_tardi = spec_tardi = permessi_quasi = malattia_oltre = 0
+    for s in vivi:
+        ag = aggregati.get(s["pk"], zero)
+        ore_fatte += ag["ore_periodo"] or 0
+        ore_previste += _ore_previste(s, da, a)
+        # The span of the service as it stands: an interrupted one ends on its last day.
+        trascorsi = (min(a, s["data_fine"]) - s["data_inizio"]).days + 1
+        totali = (s["data_fine"] - s["data_inizio"]).days + 1
+        piano = _ore_previste(s, s["data_inizio"], s["data_fine"])
+        piano_totale += piano
+        if trascorsi > 0:
+            proiezione += Decimal(ag["ore_fino_a"] or 0) * totali / trascorsi
+        inizio_c, fine_c = max(s["data_inizio"], da), min(s["data_fine"], fino_a)
+        if fine_c >= inizio_c:
+            senza_codice += max((fine_c - inizio_c).days + 1 - ag["giorni_periodo"], 0)
+        giorno_n = (min(a, s["data_fine"]) - s["data_inizio"]).days + 1
+        if (
+            giorno_n > rules.FORMAZIONE_GENERALE_ENTRO_GIORNI
+            and (ag["generale"] or 0) < s["posto__progetto__formazione_generale_ore"]
+        ):
+            gen_tardi += 1
+        if (
+            giorno_n > s["posto__progetto__bando__formazione_specifica_entro_giorni"]
+            and (ag["specifica"] or 0) < s["posto__progetto__formazione_specifica_ore"]
+        ):
+            spec_tardi += 1
+        tetto = tetto_permessi_per(s["posto__progetto__durata_mesi"], s["posto__progetto__bando__permessi_pro_rata"])
+        if tetto and ag["permessi"] >= 0.9 * tetto:
+            permessi_quasi += 1
+        if ag["malattia"] > rules.MALATTIA_GIORNI_RETRIBUITI:
+            malattia_oltre += 1
+
+    # Months not confirmed by the 10th: the month of the period's end, once its 10th has passed.
+    mese = a.replace(day=1)
+    scadenza = (a.replace(day=28) + datetime.timedelta(days=4)).replace(day=10)
+    fine_mese = (mese + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    non_confermati = 0
+    if oggi > scadenza:
+        nel_mese = [s["pk"] for s in vivi if s["data_inizio"] <= fine_mese and s["data_fine"] >= mese]
+        confermati = set(
+            ChiusuraMensile.objects.filter(
+                servizio_id__in=nel_mese,
+                mese=mese,
+                stato=ChiusuraMensile.Stato.CONFERMATA,
+                confermata_il__date__lte=scadenza,
+            ).values_list("servizio_id", flat=True)
+        )
+        non_confermati = len(set(nel_mese) - confermati)
+
+    rinunce = sum(1 for s in righe if s["stato"] == Servizio.Stato.RINUNCIA and da <= s["data_inizio"] <= a)
+    interrotti = [s for s in righe if s["stato"] == Servizio.Stato.INTERROTTO and da <= s["data_fine"] <= a]
+    in_ritardo = sum(
+        1
+        for s in interrotti
+        if s["interruzione_comunicata_il"]
+        and (s["interruzione_comunicata_il"] - s["data_fine"]).days > rules.INTERRUZIONE_COMUNICAZIONE_GIORNI
+    )
+    subentri = sum(1 for s in vivi if s["subentra_a_id"] and da <= s["data_inizio"] <= a)
+
+    alla_fine = [s for s in vivi if s["data_inizio"] <= a <= s["data_fine"]]
+    progetti = Progetto.objects.filter(
+        pk__in=servizi.values("posto__progetto_id"),
+        stato__in=(Progetto.Stato.APPROVATO, Progetto.Stato.FINANZIATO, Progetto.Stato.IN_CORSO),
+    )
+    posti = (
+        PostoSede.objects.filter(progetto__in=progetti).aggregate(
+            n=Sum("posti_vitto_alloggio") + Sum("posti_solo_vitto") + Sum("posti_senza_vitto_alloggio")
+        )["n"]
+        or 0
+    )
+    carico: dict[int, int] = defaultdict(int)
+    massimo: dict[int, int] = {}
+    for s in alla_fine:
+        carico[s["olp_id"]] += 1
+        massimo[s["olp_id"]] = s["posto__progetto__bando__max_volontari_per_olp"]
+    olp_oltre = sum(1 for olp, n in carico.items() if n > massimo[olp])
+    incarichi = IncaricoEsperto.objects.filter(progetto__in=servizi.values("posto__progetto_id")).aggregate(
+        richiesti=Count("pk"), assegnati=Count("pk", filter=Q(stato=IncaricoEsperto.Stato.ASSEGNATO))
+    )
+
+    v = {
+        "volontari": Valore(PER_CHIAVE["volontari"], len(vivi)),
+        "ore": Valore(PER_CHIAVE["ore"], ore_fatte.quantize(Decimal("1")), ore_previste.quantize(Decimal("1"))),
+        "proiezione": Valore(
+            PER_CHIAVE["proiezione"], proiezione.quantize(Decimal("1")), piano_totale.quantize(Decimal("1"))
+        ),
+        "giorni_senza_codice": Valore(PER_CHIAVE["giorni_senza_codice"], senza_codice),
+        "mesi_non_confermati": Valore(PER_CHIAVE["mesi_non_confermati"], non_confermati),
+        "formazione_generale": Valore(PER_CHIAVE["formazione_generale"], gen_tardi),
+        "formazione_specifica": Valore(PER_CHIAVE["formazione_specifica"], spec_tardi),
+        "permessi": Valore(PER_CHIAVE["permessi"], permessi_quasi),
+        "malattia": Valore(PER_CHIAVE["malattia"], malattia_oltre),
+        "rinunce": Valore(PER_CHIAVE["rinunce"], rinunce),
+        "interruzioni": Valore(PER_CHIAVE["interruzioni"], len(interrotti)),
+        "interruzioni_in_ritardo": Valore(PER_CHIAVE["interruzioni_in_ritardo"], in_ritardo),
+        "subentri": Valore(PER_CHIAVE["subentri"], subentri),
+        "posti": Valore(PER_CHIAVE["posti"], len(alla_fine), posti),
+        "olp_oltre": Valore(PER_CHIAVE["olp_oltre"], olp_oltre),
+        "esperti": Valore(PER_CHIAVE["esperti"], incarichi["assegnati"], incarichi["richiesti"]),
+    }
+    return v
