@@ -86,6 +86,10 @@ URL_POLICY: dict[str, frozenset[str]] = {
     # A calendar app cannot sign in: the address carries a secret key instead.
     "volontari:calendario": TUTTI,
     "volontari:certificato": GESTIONE | {Ruolo.VOLONTARIO},
+    "report:lista": RETE | RUOLI_ENTE,
+    "report:nuovo": RETE | RUOLI_ENTE,
+    "report:dettaglio": RETE | RUOLI_ENTE,
+    "report:scarica": RETE | RUOLI_ENTE,
     "catalogo:lista": TUTTI,
     "catalogo:dettaglio": TUTTI,
     # The second step of sign-in: the user is not signed in yet while typing the code.

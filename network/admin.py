@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import AuditedAdmin
 
-from .models import Invito, RichiestaAccesso
+from .models import Invito, Report, RichiestaAccesso
 
 
 @admin.register(Invito)
@@ -38,3 +38,16 @@ def _adatta_admin_allauth() -> None:
 
 
 _adatta_admin_allauth()
+
+
+@admin.register(Report)
+class ReportAdmin(AuditedAdmin):
+    list_display = ["tipo", "nodo", "ente", "progetto", "periodo_inizio", "stato", "progresso", "creato_il"]
+    list_filter = ["tipo", "stato"]
+    search_fields = ["ente__denominazione", "nodo__nome", "progetto__titolo", "errore"]
+    list_select_related = ["nodo", "ente", "progetto"]
+    raw_id_fields = ["nodo", "ente", "progetto", "richiesto_da"]
+
+    # Reports are ordered in the portal, where the scope rules apply.
+    def has_add_permission(self, request):
+        return False

@@ -18,6 +18,16 @@ app.conf.beat_schedule = {
         "task": "network.tasks.refresh_counters",
         "schedule": crontab(hour=0, minute=0),
     },
+    # The previous month's monitoring reports, for every nodo and ente, on the 11th (the
+    # month's general confirmations are due by the 10th).
+    "monthly-reports": {
+        "task": "network.tasks.ordina_report_mensili",
+        "schedule": crontab(day_of_month=11, hour=6, minute=0),
+    },
+    "clean-old-reports": {
+        "task": "network.tasks.pulisci_report",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "conclude-ended-services": {
         "task": "volontari.tasks.concludi_servizi_terminati",
         "schedule": crontab(hour=0, minute=5),

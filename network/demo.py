@@ -904,9 +904,13 @@ class DemoBuilder:
                 chiusura = ChiusuraMensile(servizio=s, mese=mese, stato=ChiusuraMensile.Stato.CONFERMATA)
                 if ultimo_mese and (today.day <= 10 or self.rng.random() < 0.05):
                     chiusura.stato = ChiusuraMensile.Stato.CONFERMA_PRELIMINARE
-                chiusura.conferma_preliminare_il = now
+                # Confirmed in the first days of the next month, as most enti do by the 10th.
+                dopo = add_months(mese, 1)
+                giorno_conferma = min(dopo.replace(day=self.rng.randint(2, 9)), today)
+                quando = timezone.make_aware(datetime.datetime.combine(giorno_conferma, datetime.time(10, 0)))
+                chiusura.conferma_preliminare_il = min(quando, now)
                 if chiusura.stato == ChiusuraMensile.Stato.CONFERMATA:
-                    chiusura.confermata_il = now
+                    chiusura.confermata_il = min(quando, now)
                 chiusure.append(chiusura)
                 mese = add_months(mese, 1)
         Presenza.objects.bulk_create(batch, batch_size=5000)

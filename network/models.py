@@ -179,3 +179,90 @@ class RichiestaAccesso(models.Model):
 
     def __str__(self) -> str:
         return self.denominazione
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportQuerySet":
+        """Network staff see the reports of their nodi and of their enti and projects; ente
+        staff those of their ente and its projects."""
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        q = Q()
+        if a.nodi:
+            q |= Q(nodo_id__in=a.nodi) | Q(ente__nodo_id__in=a.nodi) | Q(progetto__ente__nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(ente_id__in=a.enti) | Q(progetto__ente_id__in=a.enti)
+        return self.filter(q) if q else self.none()
+
+
+class Report(models.Model):
+    """A monitoring report: the job row of a Celery task that computes the indicators and
+    writes a PDF."""
+
+    class Tipo(models.TextChoices):
+        MENSILE_ENTE = "mensile_ente", _("monthly report of a body")
+        MENSILE_NODO = "mensile_nodo", _("monthly report of a node")
+        PROGETTO = "progetto", _("project report")
+        ANNUALE_ENTE = "annuale_ente", _("draft annual report of a body")
+
+    class Stato(models.TextChoices):
+        IN_CODA = "in_coda", _("queued")
+        IN_CORSO = "in_corso", _("running")
+        COMPLETATO = "completato", _("done")
+        FALLITO = "fallito", _("failed")
+
+    tipo = models.CharField(_("kind"), max_length=20, choices=Tipo.choices)
+    nodo = models.ForeignKey(Nodo, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("network node"))
+    ente = models.ForeignKey(Ente, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("body"))
+    progetto = models.ForeignKey(
+        "progetti.Progetto", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("project")
+    )
+    periodo_inizio = models.DateField(_("from"))
+    periodo_fine = models.DateField(_("to"))
+    stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
+    progresso = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="report/%Y/%m/", blank=True)
+    richiesto_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("ordered by"),
+    )  # fmt: skip
+    creato_il = models.DateTimeField(_("ordered on"), auto_now_add=True)
+    iniziato_il = models.DateTimeField(_("started on"), null=True, blank=True)
+    completato_il = models.DateTimeField(_("finished on"), null=True, blank=True)
+    tentativi = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    errore = models.TextField(_("error"), blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-creato_il"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(tipo="mensile_nodo", nodo__isnull=False, ente__isnull=True, progetto__isnull=True)
+                    | Q(
+                        tipo__in=["mensile_ente", "annuale_ente"],
+                        nodo__isnull=True,
+                        ente__isnull=False,
+                        progetto__isnull=True,
+                    )
+                    | Q(tipo="progetto", nodo__isnull=True, ente__isnull=True, progetto__isnull=False)
+                ),
+                name="report_ambito_coerente_col_tipo",
+            ),
+            models.CheckConstraint(condition=Q(progresso__lte=100), name="report_progresso_0_100"),
+            models.CheckConstraint(
+                condition=Q(periodo_fine__gte=models.F("periodo_inizio")), name="report_periodo_valido"
+            ),
+            models.CheckConstraint(condition=~Q(stato="completato") | ~Q(file=""), name="report_completato_ha_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} {self.ambito} {self.periodo_inizio:%m/%Y}"
+
+    @property
+    def ambito(self):
+        return self.nodo or self.ente or self.progetto

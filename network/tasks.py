@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import counters
+from . import counters, reports
 
 
 @shared_task(
@@ -10,3 +10,27 @@ def refresh_counters() -> dict:
     """Run at midnight by beat (dates move the counters) and on demand."""
     contatori = counters.refresh()
     return contatori["rete"]
+
+
+@shared_task(name="network.tasks.genera_report", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3)
+def genera_report(self, report_id: int) -> str:
+    """Generate one report; retried with back-off, and marked failed with the reason when the
+    retries are used up."""
+    try:
+        report = reports.genera(report_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            reports.segna_fallito(report_id, f"{type(exc).__name__}: {exc}")
+            raise
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+    return report.stato if report else ""
+
+
+@shared_task(name="network.tasks.ordina_report_mensili", acks_late=True)
+def ordina_report_mensili() -> int:
+    return reports.ordina_mensili()
+
+
+@shared_task(name="network.tasks.pulisci_report", acks_late=True)
+def pulisci_report() -> int:
+    return reports.pulisci()

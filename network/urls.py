@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from progetti.urls import sedi_patterns
 from volontari.urls import registro_patterns, servizi_patterns
 
-from . import views, views_accesso, views_catalogo
+from . import views, views_accesso, views_catalogo, views_report
 
 admin.site.site_header = _("Servizio Civile network: administration")
 admin.site.site_title = _("Servizio Civile network")
@@ -26,6 +26,13 @@ catalogo_patterns = [
     path("<int:pk>/", views_catalogo.dettaglio, name="dettaglio"),
 ]
 
+report_patterns = [
+    path("", views_report.lista, name="lista"),
+    path("ordina/", views_report.nuovo, name="nuovo"),
+    path("<int:pk>/", views_report.dettaglio, name="dettaglio"),
+    path("<int:pk>/scarica/", views_report.scarica, name="scarica"),
+]
+
 audit_patterns = [
     path("", views_accesso.eventi, name="eventi"),
 ]
@@ -42,6 +49,7 @@ urlpatterns = [
     path("catalogo/", include((catalogo_patterns, "catalogo"))),
     path("inviti/", include((inviti_patterns, "inviti"))),
     path("eventi/", include((audit_patterns, "audit"))),
+    path("report/", include((report_patterns, "report"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -209,3 +209,6 @@ COUNTERS_CACHE_SECONDS = 26 * 3600
 
 # Password of the demo accounts that `seed_demo` creates, set only when DEBUG is on.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-servizio-civile")
+
+# Monitoring reports: files are deleted after this many days.
+REPORT_CONSERVAZIONE_GIORNI = env.int("REPORT_CONSERVAZIONE_GIORNI", default=365)

@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from enti.models import Esperto
-from network.models import RichiestaAccesso
+from network.models import Report, RichiestaAccesso
 from network.services import invita
 from progetti.models import AmbitoAzione, IncaricoEsperto, Progetto, Programma
 from tests.factories import ComuneFactory, ProgettoFactory, ServizioFactory
@@ -58,6 +58,10 @@ def _oggetti_extra(mondo: Mondo) -> None:
         nodo=a["nodi"]["lombardia"], nome="Ester", cognome="Esperta", email="e@x.it", formatore=True
     )
     a["incarico"] = IncaricoEsperto.objects.create(progetto=progetto_a, ruolo="formatore")
+    oggi = datetime.date.today()
+    a["report"] = Report.objects.create(
+        tipo="mensile_ente", ente=a["enti"]["a"], periodo_inizio=oggi, periodo_fine=oggi
+    )
     servizio_a = a["servizi"]["a"]
     Volontario.objects.filter(pk=servizio_a.volontario_id).update(ical_token="chiave-del-calendario-di-prova")
     a["concluso"] = ServizioFactory(
@@ -112,6 +116,9 @@ ARGS = {
     "registro:importa": lambda m: [m.oggetti["enti"]["a"].pk],
     "registro:esporta": lambda m: [m.oggetti["enti"]["a"].pk],
     "volontari:calendario": lambda m: ["chiave-del-calendario-di-prova"],
+    "report:dettaglio": lambda m: [m.oggetti["report"].pk],
+    # A queued report: nobody downloads it yet (test_report checks the download's scope).
+    "report:scarica": lambda m: [m.oggetti["report"].pk],
     "servizi:avvia": lambda m: [m.oggetti["servizi"]["a"].posto_id],
     "servizi:interrompi": lambda m: [m.oggetti["servizi"]["a"].pk],
     "servizi:rinuncia": lambda m: [m.oggetti["servizi"]["a"].pk],
@@ -179,6 +186,10 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "registro:importa": (302, 403, 403, 200, 404, 403, 403, 403),
     "registro:esporta": (302, 403, 403, 200, 404, 200, 404, 200),
     "volontari:mio": (302, 200, 403, 403, 403, 403, 403, 403),
+    "report:lista": (302, 403, 403, 200, 200, 200, 200, 200),
+    "report:nuovo": (302, 403, 403, 405, 405, 405, 405, 405),
+    "report:dettaglio": (302, 403, 403, 200, 404, 200, 404, 200),
+    "report:scarica": (302, 403, 403, 404, 404, 404, 404, 404),
     "servizi:avvia": (302, 403, 403, 200, 404, 403, 403, 403),
     "servizi:interrompi": (302, 403, 403, 200, 404, 403, 403, 403),
     "servizi:rinuncia": (302, 403, 403, 405, 405, 403, 403, 403),

@@ -21,6 +21,34 @@ from tests.factories import ServizioFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _start_worker():
+    """A real worker process on the Redis broker and the test database, on its own queue."""
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="network.settings.test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+    )
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "network", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    return worker, queue
+
+
+def _stop_worker(worker) -> str:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        output, _ = worker.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        output, _ = worker.communicate()
+    return output
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_worker_refreshes_counters_from_a_queued_task():
@@ -30,38 +58,7 @@ def test_worker_refreshes_counters_from_a_queued_task():
     ServizioFactory()
     cache.clear()
 
-    db = settings.DATABASES["default"]
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="network.settings.test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,
-    )
-    queue = f"test-{os.getpid()}"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "network",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker, queue = _start_worker()
     eager = app.conf.task_always_eager
     try:
         app.conf.task_always_eager = False
@@ -77,10 +74,56 @@ def test_worker_refreshes_counters_from_a_queued_task():
         assert cached["rete"] == {"enti": 2, "olp": 2, "volontari": 2}
     finally:
         app.conf.task_always_eager = eager
-        worker.send_signal(signal.SIGTERM)
-        try:
-            output, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
+        output = _stop_worker(worker)
     assert "Traceback" not in output, output
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_produces_a_real_report_pdf_with_the_figures():
+    import datetime
+    import io
+
+    from pypdf import PdfReader
+
+    from network import reports
+    from network.models import Report
+    from network.tasks import genera_report
+    from tests.personas import costruisci_mondo
+    from volontari.models import Presenza
+
+    need(bool(settings.REDIS_URL), "REDIS_URL is not set")
+    need(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+    mondo = costruisci_mondo()
+    da, a = reports.periodo_del_mese(timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
+    servizio = mondo.oggetti["servizi"]["a"]
+    servizio.data_inizio = da - datetime.timedelta(days=10)
+    servizio.save()
+    for i in range(7):
+        Presenza.objects.create(
+            servizio=servizio, giorno=da + datetime.timedelta(days=i), codice="P", attivita="servizio", ore=6
+        )
+    report = Report.objects.create(
+        tipo="mensile_ente", ente=mondo.oggetti["enti"]["a"], periodo_inizio=da, periodo_fine=a
+    )
+
+    worker, queue = _start_worker()
+    eager = app.conf.task_always_eager
+    try:
+        app.conf.task_always_eager = False
+        genera_report.apply_async(args=[report.pk], queue=queue)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and worker.poll() is None:
+            report.refresh_from_db()
+            if report.stato in (Report.Stato.COMPLETATO, Report.Stato.FALLITO):
+                break
+            time.sleep(0.3)
+    finally:
+        app.conf.task_always_eager = eager
+        output = _stop_worker(worker)
+    assert report.stato == Report.Stato.COMPLETATO, (report.errore, output)
+    with report.file.open("rb") as fh:
+        testo = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
+    report.file.delete(save=False)
+    assert "Comune di Alfa" in testo
+    assert "42 /" in testo  # 7 days x 6 hours in the month, against the plan
