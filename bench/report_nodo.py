@@ -1,0 +1,62 @@
+"""Time and peak memory of the largest nodo's monthly report on the demo network.
+
+Run it after `make run` has built the demo (or against PostgreSQL with DATABASE_URL set):
+
+    .venv/bin/python bench/report_nodo.py [--runs 3]
+
+It orders the previous month's report of the nodo with the most volunteers, generates it in
+this process (as a worker would) and prints the median wall time and the peak resident
+memory of the process. Absolute times depend on the machine: compare runs on the same one.
+"""
+
+import argparse
+import datetime
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings.local")
+
+import django
+
+django.setup()
+
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from enti.models import Nodo  # noqa: E402
+from network import reports  # noqa: E402
+from network.models import Report  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    nodo = Nodo.objects.annotate(n=Count("enti__sedi__posti__servizi")).order_by("-n").first()
+    if nodo is None:
+        sys.exit("No network: build the demo first (make run, or manage.py seed_demo).")
+    da, a = reports.periodo_del_mese(timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
+    tempi = []
+    for _ in range(args.runs):
+        report = Report.objects.create(tipo=Report.Tipo.MENSILE_NODO, nodo=nodo, periodo_inizio=da, periodo_fine=a)
+        inizio = time.perf_counter()
+        reports.genera(report.pk)
+        tempi.append(time.perf_counter() - inizio)
+        report.refresh_from_db()
+        pagine = report.file.size
+        report.file.delete(save=False)
+        report.delete()
+    picco_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"nodo: {nodo.nome}; period {da:%m/%Y}; PDF {pagine / 1024:.0f} KiB")
+    singoli = ", ".join(f"{t:.2f}" for t in tempi)
+    print(f"report time, median of {args.runs}: {statistics.median(tempi):.2f} s (runs: {singoli})")
+    print(f"peak memory of the process: {picco_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
