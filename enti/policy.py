@@ -86,6 +86,7 @@ URL_POLICY: dict[str, frozenset[str]] = {
     # A calendar app cannot sign in: the address carries a secret key instead.
     "volontari:calendario": TUTTI,
     "volontari:certificato": GESTIONE | {Ruolo.VOLONTARIO},
+    "monitoraggio:cruscotto": RETE | RUOLI_ENTE,
     "report:lista": RETE | RUOLI_ENTE,
     "report:nuovo": RETE | RUOLI_ENTE,
     "report:dettaglio": RETE | RUOLI_ENTE,

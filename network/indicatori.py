@@ -44,8 +44,8 @@ INDICATORI = [
     ),
     Definizione(
         "proiezione", _("Projected hours at the end"),
-        _("Hours each service would reach at its last day at the pace kept so far, against the hours planned "
-          "for its whole span (an interrupted service ends on its last day)."),
+        _("Hours each service would reach at its last day at the pace of the days recorded so far, against the "
+          "hours planned for its whole span (an interrupted service ends on its last day)."),
         "rapporto", 0.95, 0.85,
     ),
     Definizione(
@@ -170,6 +170,7 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
             giorni_periodo=Count("pk", filter=Q(giorno__gte=da, giorno__lte=fino_a)),
             ore_periodo=Sum("ore", filter=Q(giorno__gte=da, giorno__lte=a)),
             ore_fino_a=Sum("ore", filter=Q(giorno__lte=a)),
+            giorni_fino_a=Count("pk", filter=Q(giorno__lte=a)),
             generale=Sum("ore", filter=Q(attivita="formazione_generale", giorno__lte=a)),
             specifica=Sum("ore", filter=Q(attivita="formazione_specifica", giorno__lte=a)),
             permessi=Count("pk", filter=Q(codice="PR", giorno__lte=a)),
@@ -180,6 +181,7 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         "giorni_periodo": 0,
         "ore_periodo": 0,
         "ore_fino_a": 0,
+        "giorni_fino_a": 0,
         "generale": 0,
         "specifica": 0,
         "permessi": 0,
@@ -194,12 +196,13 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         ore_fatte += ag["ore_periodo"] or 0
         ore_previste += _ore_previste(s, da, a)
         # The span of the service as it stands: an interrupted one ends on its last day.
-        trascorsi = (min(a, s["data_fine"]) - s["data_inizio"]).days + 1
         totali = (s["data_fine"] - s["data_inizio"]).days + 1
         piano = _ore_previste(s, s["data_inizio"], s["data_fine"])
         piano_totale += piano
-        if trascorsi > 0:
-            proiezione += Decimal(ag["ore_fino_a"] or 0) * totali / trascorsi
+        # The pace is taken over the days recorded (a day code per calendar day), so that
+        # a register started late in the portal does not read as hours not done.
+        if ag["giorni_fino_a"]:
+            proiezione += Decimal(ag["ore_fino_a"] or 0) * totali / ag["giorni_fino_a"]
         inizio_c, fine_c = max(s["data_inizio"], da), min(s["data_fine"], fino_a)
         if fine_c >= inizio_c:
             senza_codice += max((fine_c - inizio_c).days + 1 - ag["giorni_periodo"], 0)

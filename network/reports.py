@@ -78,7 +78,7 @@ def _avanza(report_id: int, progresso: int) -> None:
     Report.objects.filter(pk=report_id).update(progresso=progresso)
 
 
-def _grafico_barre(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=520, altezza=180) -> str:
+def grafico_barre(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=520, altezza=180) -> str:
     """A bar chart as inline SVG (WeasyPrint draws it; no scripts, no external files)."""
     massimo = max((float(v) for _e, v in valori), default=0) or 1
     n = max(len(valori), 1)
@@ -102,7 +102,7 @@ def _grafico_barre(valori: list[tuple[str, Decimal | int]], *, titolo: str, larg
     )
 
 
-def _andamento(servizi, fine: datetime.date) -> list[tuple[str, Decimal]]:
+def andamento(servizi, fine: datetime.date) -> list[tuple[str, Decimal]]:
     """Hours recorded per month, the six months up to the period's end."""
     inizio = (fine.replace(day=1) - datetime.timedelta(days=155)).replace(day=1)
     righe = (
@@ -154,7 +154,7 @@ def genera(report_id: int) -> Report | None:
     da, a = report.periodo_inizio, report.periodo_fine
     valori = indicatori.calcola(servizi, da, a)
     _avanza(report_id, 40)
-    andamento = _andamento(servizi, a)
+    serie = andamento(servizi, a)
     per_ente = _per_ente(report, da, a)
     _avanza(report_id, 60)
     with override(settings.LANGUAGE_CODE):
@@ -164,8 +164,8 @@ def genera(report_id: int) -> Report | None:
                 "report": report,
                 "ambito": report.ambito,
                 "indicatori": [valori[d.chiave] for d in indicatori.INDICATORI],
-                "grafico_andamento": _grafico_barre(andamento, titolo=_("Hours recorded per month")),
-                "grafico_enti": _grafico_barre(
+                "grafico_andamento": grafico_barre(serie, titolo=_("Hours recorded per month")),
+                "grafico_enti": grafico_barre(
                     [(str(i + 1), r["volontari"]) for i, r in enumerate(per_ente[:30])], titolo=_("Volunteers per body")
                 )
                 if per_ente

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from progetti.urls import sedi_patterns
 from volontari.urls import registro_patterns, servizi_patterns
 
-from . import views, views_accesso, views_catalogo, views_report
+from . import views, views_accesso, views_catalogo, views_monitoraggio, views_report
 
 admin.site.site_header = _("Servizio Civile network: administration")
 admin.site.site_title = _("Servizio Civile network")
@@ -50,6 +50,7 @@ urlpatterns = [
     path("inviti/", include((inviti_patterns, "inviti"))),
     path("eventi/", include((audit_patterns, "audit"))),
     path("report/", include((report_patterns, "report"))),
+    path("monitoraggio/", include(([path("", views_monitoraggio.cruscotto, name="cruscotto")], "monitoraggio"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -90,6 +90,8 @@ def test_indicators_match_the_hand_computed_figures(ente):
     assert (v["esperti"].valore, v["esperti"].totale) == (0, 1)
     # 365 days x 25/7 + 1145 (a full year of quota) + 79 days x 25/7 (interrupted on 20 March)
     assert v["proiezione"].totale == Decimal(1304 + 1145 + 282)
+    # Only the first has days recorded: 174 hours over 52 days, at that pace for 365 days.
+    assert v["proiezione"].valore == Decimal(174 * 365 / 52).quantize(Decimal("1"))
 
 
 def test_months_are_not_late_before_the_tenth(ente):

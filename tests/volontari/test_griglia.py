@@ -143,3 +143,26 @@ def test_pdf_sheet_downloads(client, mondo):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     assert "PRESENZE_" in response["Content-Disposition"]
+
+
+def test_ids_in_pages_are_never_written_with_thousand_separators(client, mondo):
+    """Italian number format writes 12345 as 12.345: ids in forms and links must not be."""
+    a = mondo.oggetti["servizi"]["a"]
+    grande = ServizioFactory(
+        pk=12345,
+        posto=a.posto,
+        olp=a.olp,
+        data_inizio=a.data_inizio,
+        data_fine=a.data_fine,
+        data_fine_prevista=a.data_fine_prevista,
+    )
+    client.force_login(mondo.users["olp_a"])
+    html = client.get(reverse("registro:griglia") + f"?mese={MESE_SCORSO:%Y-%m}").content.decode()
+    assert 'name="ver-12345"' in html and "12.345" not in html
+    client.post(reverse("registro:griglia"), dati_mese([grande], MESE_SCORSO))
+    assert Presenza.objects.filter(servizio=grande).exists()
+    client.force_login(mondo.users["nodo_lombardia"])
+    html = client.get(
+        reverse("monitoraggio:cruscotto") + f"?mese={MESE_SCORSO:%Y-%m}&livello=ente&id={a.posto.sede.ente_id}"
+    ).content.decode()
+    assert "12.345" not in html
