@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import AuditedAdmin
 
-from .models import Invito, Report, RichiestaAccesso
+from .models import Allerta, Invito, Report, RichiestaAccesso
 
 
 @admin.register(Invito)
@@ -49,5 +49,18 @@ class ReportAdmin(AuditedAdmin):
     raw_id_fields = ["nodo", "ente", "progetto", "richiesto_da"]
 
     # Reports are ordered in the portal, where the scope rules apply.
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Allerta)
+class AllertaAdmin(AuditedAdmin):
+    list_display = ["tipo", "ente", "messaggio", "creata_il", "risolta_il", "notificata_il"]
+    list_filter = ["tipo"]
+    search_fields = ["messaggio", "ente__denominazione", "chiave"]
+    list_select_related = ["ente"]
+    raw_id_fields = ["ente", "olp", "servizio"]
+
+    # Alerts are found by the daily check.
     def has_add_permission(self, request):
         return False

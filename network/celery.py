@@ -28,6 +28,10 @@ app.conf.beat_schedule = {
         "task": "network.tasks.pulisci_report",
         "schedule": crontab(hour=3, minute=30),
     },
+    "daily-alerts": {
+        "task": "network.tasks.controlla_allerte",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "conclude-ended-services": {
         "task": "volontari.tasks.concludi_servizi_terminati",
         "schedule": crontab(hour=0, minute=5),

@@ -13,7 +13,7 @@ from enti.access import ambito
 from enti.models import Comune, Ente, Nodo, Olp, Sede
 from enti.roles import Ruolo
 from enti.validators import validate_codice_fiscale_ente
-from volontari.models import Volontario
+from volontari.models import Servizio, Volontario
 
 
 def hash_token(token: str) -> str:
@@ -266,3 +266,59 @@ class Report(models.Model):
     @property
     def ambito(self):
         return self.nodo or self.ente or self.progetto
+
+
+class AllertaQuerySet(models.QuerySet):
+    def aperte(self):
+        return self.filter(risolta_il__isnull=True)
+
+    def visible_to(self, user) -> "AllertaQuerySet":
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        q = Q()
+        if a.nodi:
+            q |= Q(ente__nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(ente_id__in=a.enti)
+        if a.olp:
+            q |= Q(olp_id=a.olp)
+        return self.filter(q) if q else self.none()
+
+
+class Allerta(models.Model):
+    """Something that needs action, found by the daily check; listed until it is resolved
+    (the next check no longer finds it)."""
+
+    class Tipo(models.TextChoices):
+        NESSUNA_REGISTRAZIONE = "nessuna_registrazione", _("no attendance recorded for days")
+        MESE_NON_CONFERMATO = "mese_non_confermato", _("month not confirmed by the 10th")
+        PERMESSI_QUASI_ESAURITI = "permessi_quasi_esauriti", _("paid leave nearly used")
+        MALATTIA_OLTRE = "malattia_oltre", _("sickness near or beyond the paid days")
+        FORMAZIONE_IN_SCADENZA = "formazione_in_scadenza", _("training deadline near")
+        INTERRUZIONE_DA_COMUNICARE = "interruzione_da_comunicare", _("interruption to report")
+        OLP_OLTRE_MASSIMO = "olp_oltre_massimo", _("OLP over the maximum")
+
+    tipo = models.CharField(_("kind"), max_length=32, choices=Tipo.choices)
+    chiave = models.CharField(max_length=120, unique=True, help_text="kind and object: the same alert is found once")
+    ente = models.ForeignKey(Ente, on_delete=models.CASCADE, related_name="allerte", verbose_name=_("body"))
+    olp = models.ForeignKey(
+        Olp, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("OLP")
+    )
+    servizio = models.ForeignKey(
+        Servizio, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    messaggio = models.CharField(_("message"), max_length=300)
+    creata_il = models.DateTimeField(_("found on"), auto_now_add=True)
+    risolta_il = models.DateTimeField(_("resolved on"), null=True, blank=True)
+    notificata_il = models.DateTimeField(_("sent in a digest on"), null=True, blank=True)
+
+    objects = AllertaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-creata_il"]
+
+    def __str__(self) -> str:
+        return self.messaggio

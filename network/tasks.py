@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import counters, reports
+from . import allerte, counters, reports
 
 
 @shared_task(
@@ -34,3 +34,11 @@ def ordina_report_mensili() -> int:
 @shared_task(name="network.tasks.pulisci_report", acks_late=True)
 def pulisci_report() -> int:
     return reports.pulisci()
+
+
+@shared_task(name="network.tasks.controlla_allerte", acks_late=True, autoretry_for=(Exception,), max_retries=3)
+def controlla_allerte() -> dict:
+    """Daily: find what needs action, then send each responsible person one digest."""
+    esito = allerte.controlla()
+    esito["email"] = allerte.invia_riepiloghi()
+    return esito

@@ -20,6 +20,7 @@ from volontari.helios import cella_sicura
 from volontari.models import Presenza, Servizio
 
 from . import indicatori, reports
+from .models import Allerta
 
 LIVELLI = ("rete", "nodo", "ente", "progetto")
 
@@ -132,6 +133,13 @@ def cruscotto(request):
             )
         return response
     valori = indicatori.calcola(servizi, da, a)
+    allerte = Allerta.objects.visible_to(request.user).aperte().select_related("ente")
+    if livello == "nodo":
+        allerte = allerte.filter(ente__nodo=oggetto)
+    elif livello == "ente":
+        allerte = allerte.filter(ente=oggetto)
+    elif livello == "progetto":
+        allerte = allerte.filter(servizio__posto__progetto=oggetto)
     precedente = (da - datetime.timedelta(days=1)).replace(day=1)
     successivo = (a + datetime.timedelta(days=1)).replace(day=1)
     return render(
@@ -149,5 +157,6 @@ def cruscotto(request):
             "filtro": filtro,
             "query": request.GET.urlencode(),
             "nazionale": ambito(request.user).nazionale,
+            "allerte": list(allerte[:50]),
         },
     )

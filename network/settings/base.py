@@ -212,3 +212,5 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-servizio-civile")
 
 # Monitoring reports: files are deleted after this many days.
 REPORT_CONSERVAZIONE_GIORNI = env.int("REPORT_CONSERVAZIONE_GIORNI", default=365)
+# The daily check flags a volunteer with no day recorded for this many days.
+ALLERTA_GIORNI_SENZA_REGISTRAZIONE = env.int("ALLERTA_GIORNI_SENZA_REGISTRAZIONE", default=7)

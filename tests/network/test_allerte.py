@@ -1,0 +1,120 @@
+"""The daily check: each alert found when true, resolved when no longer true, one digest each."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from network import allerte
+from network.models import Allerta
+from tests.factories import ServizioFactory
+from tests.personas import costruisci_mondo
+from volontari.models import ChiusuraMensile, Presenza, Servizio
+
+pytestmark = pytest.mark.django_db
+OGGI = datetime.date(2026, 6, 15)
+
+
+@pytest.fixture
+def mondo():
+    mondo = costruisci_mondo()
+    a = mondo.oggetti["servizi"]["a"]
+    Servizio.objects.filter(pk=a.pk).update(
+        data_inizio=datetime.date(2026, 1, 10),
+        data_fine=datetime.date(2027, 1, 9),
+        data_fine_prevista=datetime.date(2027, 1, 9),
+    )
+    a.refresh_from_db()
+    # Everything recorded up to yesterday: nothing to say about the register.
+    giorno = a.data_inizio
+    while giorno < OGGI:
+        # The first six days are the general training (30 hours), then service.
+        attivita = "formazione_generale" if (giorno - a.data_inizio).days < 6 else "servizio"
+        Presenza.objects.create(servizio=a, giorno=giorno, codice="P", attivita=attivita, ore=5)
+        giorno += datetime.timedelta(days=1)
+    for altro in ("b", "v"):
+        Servizio.objects.filter(pk=mondo.oggetti["servizi"][altro].pk).update(stato="rinuncia")
+    for mese in (datetime.date(2026, 5, 1),):
+        ChiusuraMensile.objects.create(
+            servizio=a,
+            mese=mese,
+            stato="confermata",
+            conferma_preliminare_il=timezone.now(),
+            confermata_il=timezone.now(),
+        )
+    return mondo
+
+
+def tipi():
+    return sorted(Allerta.objects.aperte().values_list("tipo", flat=True))
+
+
+def test_nothing_to_act_on(mondo):
+    allerte.controlla(OGGI)
+    assert tipi() == []
+
+
+def test_no_days_recorded_then_resolved(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    Presenza.objects.filter(servizio=a, giorno__gte=OGGI - datetime.timedelta(days=8)).delete()
+    allerte.controlla(OGGI)
+    assert tipi() == ["nessuna_registrazione"]
+    Presenza.objects.create(
+        servizio=a, giorno=OGGI - datetime.timedelta(days=1), codice="P", attivita="servizio", ore=5
+    )
+    esito = allerte.controlla(OGGI)
+    assert esito["risolte"] == 1 and tipi() == []
+
+
+def test_month_not_confirmed_by_the_tenth(mondo):
+    ChiusuraMensile.objects.all().delete()
+    allerte.controlla(datetime.date(2026, 6, 10))
+    assert tipi() == []
+    allerte.controlla(OGGI)
+    assert tipi() == ["mese_non_confermato"]
+
+
+def test_caps_and_sickness(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    giorni = list(Presenza.objects.filter(servizio=a).order_by("giorno").values_list("pk", flat=True))
+    Presenza.objects.filter(pk__in=giorni[10:28]).update(codice="PR", attivita="", ore=0)  # 18 of 20
+    Presenza.objects.filter(pk__in=giorni[30:43]).update(codice="MAL", attivita="", ore=0)  # 13 days
+    allerte.controlla(OGGI)
+    assert tipi() == ["malattia_oltre", "permessi_quasi_esauriti"]
+    Presenza.objects.filter(pk__in=giorni[43:60]).update(codice="MAL", attivita="", ore=0)  # 30 days
+    allerte.controlla(OGGI)
+    assert "interruzione_da_comunicare" in tipi() and "malattia_oltre" not in tipi()
+
+
+def test_training_deadline_near(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    Presenza.objects.filter(servizio=a, attivita="formazione_generale").update(attivita="servizio")
+    allerte.controlla(OGGI)
+    assert "formazione_in_scadenza" in tipi()
+
+
+def test_olp_over_the_maximum(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    for _ in range(4):
+        s = ServizioFactory(
+            posto=a.posto, olp=a.olp, data_inizio=a.data_inizio, data_fine=a.data_fine, data_fine_prevista=a.data_fine
+        )
+        Presenza.objects.create(
+            servizio=s, giorno=OGGI - datetime.timedelta(days=1), codice="P", attivita="servizio", ore=5
+        )
+    allerte.controlla(OGGI)
+    assert "olp_oltre_massimo" in tipi()
+
+
+def test_one_digest_per_person_and_only_once(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    Presenza.objects.filter(servizio=a, giorno__gte=OGGI - datetime.timedelta(days=8)).delete()
+    ChiusuraMensile.objects.all().delete()
+    allerte.controlla(OGGI)
+    assert allerte.invia_riepiloghi() == 2  # the OLP and the referente of comune A
+    destinatari = sorted(m.to[0] for m in mail.outbox)
+    assert destinatari == ["olp.a@example.org", "referente.a@example.org"]
+    referente = next(m for m in mail.outbox if m.to == ["referente.a@example.org"])
+    assert referente.body.count("\n- ") == 2
+    assert allerte.invia_riepiloghi() == 0  # nothing new
