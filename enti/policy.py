@@ -75,6 +75,7 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "registro:foglio": GESTIONE | {Ruolo.VOLONTARIO},
     "registro:carica_foglio": GESTIONE,
     "registro:chiusura_ente": STAFF,
+    "registro:relazioni": frozenset({Ruolo.OLP, Ruolo.REFERENTE, Ruolo.STAFF_ENTE, Ruolo.RESPONSABILE_SEDE}),
     "registro:importa": frozenset({Ruolo.REFERENTE, Ruolo.STAFF_ENTE}),
     "registro:esporta": STAFF,
     "servizi:avvia": RUOLI_ENTE,
@@ -83,6 +84,7 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "servizi:subentro": RUOLI_ENTE,
     "volontari:mio": frozenset({Ruolo.VOLONTARIO}),
     "volontari:nuovo_calendario": frozenset({Ruolo.VOLONTARIO}),
+    "volontari:questionario": frozenset({Ruolo.VOLONTARIO}),
     # A calendar app cannot sign in: the address carries a secret key instead.
     "volontari:calendario": TUTTI,
     "volontari:certificato": GESTIONE | {Ruolo.VOLONTARIO},

@@ -32,6 +32,10 @@ app.conf.beat_schedule = {
         "task": "network.tasks.controlla_allerte",
         "schedule": crontab(hour=7, minute=0),
     },
+    "questionnaires-and-olp-reports": {
+        "task": "volontari.tasks.invia_questionari",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "conclude-ended-services": {
         "task": "volontari.tasks.concludi_servizi_terminati",
         "schedule": crontab(hour=0, minute=5),

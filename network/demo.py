@@ -41,7 +41,7 @@ from progetti.models import (
     Programma,
     Settore,
 )
-from volontari.models import ChiusuraMensile, Presenza, Servizio, Volontario
+from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
 
 from . import counters
 
@@ -331,6 +331,7 @@ class DemoBuilder:
         self._progetti_e_servizi()
         self._esperti_e_reti()
         self._presenze()
+        self._questionari_e_relazioni()
         self._storie()
         self._utenti_demo()
         return dict(self.stats)
@@ -918,6 +919,48 @@ class DemoBuilder:
         ChiusuraMensile.objects.bulk_create(chiusure, batch_size=5000)
         self.stats["presenze"] = n
         self.stats["chiusure"] = len(chiusure)
+
+    def _questionari_e_relazioni(self) -> None:
+        """The questionnaires sent so far (most answered) and the OLP's monthly reports of
+        the months in the attendance window (most written)."""
+        from volontari.questionari import GIORNI_PER_COMPILARE, momenti
+
+        today = self.today
+        now = timezone.now()
+        questionari, relazioni = [], []
+        inizio_finestra = add_months(first_of_month(today), -3)
+        servizi = Servizio.objects.exclude(stato=Servizio.Stato.RINUNCIA).filter(data_inizio__lte=today).order_by("pk")
+        for s in servizi:
+            for tipo, giorno in momenti(s).items():
+                if giorno > today or giorno > s.data_fine:
+                    continue
+                q = Questionario(
+                    servizio=s, tipo=tipo, inviato_il=giorno,
+                    scadenza=giorno + datetime.timedelta(days=GIORNI_PER_COMPILARE),
+                )  # fmt: skip
+                quando = giorno + datetime.timedelta(days=self.rng.randint(1, 20))
+                if quando < today and self.rng.random() < 0.85:
+                    base = self.rng.choice([3, 4, 4, 5])
+                    for campo in ("attivita", "olp", "formazione", "accoglienza", "soddisfazione"):
+                        setattr(q, campo, max(1, min(5, base + self.rng.choice([-1, 0, 0, 1]))))
+                    q.compilato_il = min(timezone.make_aware(datetime.datetime.combine(quando, datetime.time(18))), now)
+                questionari.append(q)
+            mese = max(first_of_month(s.data_inizio), inizio_finestra)
+            while add_months(mese, 1) <= first_of_month(today) and mese <= s.data_fine:
+                if self.rng.random() < 0.9:
+                    criticita = self.rng.random() < 0.03
+                    relazioni.append(
+                        RelazioneMensile(
+                            servizio=s, mese=mese, andamento=self.rng.choice([3, 4, 4, 5]),
+                            obiettivi=self.rng.choice([3, 4, 4, 5]), criticita=criticita,
+                            note="Assenze ripetute da chiarire con il volontario." if criticita else "",
+                        )
+                    )  # fmt: skip
+                mese = add_months(mese, 1)
+        Questionario.objects.bulk_create(questionari, batch_size=5000)
+        RelazioneMensile.objects.bulk_create(relazioni, batch_size=5000)
+        self.stats["questionari"] = len(questionari)
+        self.stats["relazioni"] = len(relazioni)
 
     def _utenti_demo(self) -> None:
         """Named demo accounts, one per persona (README). They get a password only in

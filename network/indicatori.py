@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from progetti import rules
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
+from volontari import questionari
 from volontari.models import ChiusuraMensile, Presenza, Servizio
 from volontari.regole import tetto_permessi_per
 
@@ -93,6 +94,26 @@ INDICATORI = [
         "esperti", _("Experts assigned"),
         _("Shared-expert roles assigned, divided by the roles the projects asked for."), "rapporto", 1.0, 0.5,
     ),
+    Definizione(
+        "questionari", _("Questionnaires answered"),
+        _("Volunteer questionnaires (start, middle, end) whose deadline fell in the period and has passed: "
+          "filled in, against sent."), "rapporto", 0.8, 0.5,
+    ),
+    Definizione(
+        "soddisfazione", _("Volunteer satisfaction"),
+        _("Average overall satisfaction (1 to 5) of the questionnaires filled in during the period; shown "
+          "from 3 answers up, so that no single answer can be read."), "rapporto", 0.7, 0.6,
+    ),
+    Definizione(
+        "relazioni_olp", _("Monthly OLP reports written"),
+        _("Monthly reports written by the OLP for the months of the period already ended, against one per "
+          "volunteer in service in each of those months."), "rapporto", 0.9, 0.7,
+    ),
+    Definizione(
+        "criticita_olp", _("Problems flagged by the OLP"),
+        _("Monthly reports of the period in which the OLP flagged something that needs the body's attention."),
+        "zero",
+    ),
 ]  # fmt: skip
 PER_CHIAVE = {d.chiave: d for d in INDICATORI}
 
@@ -100,12 +121,12 @@ PER_CHIAVE = {d.chiave: d for d in INDICATORI}
 @dataclass
 class Valore:
     definizione: Definizione
-    valore: Decimal | int
+    valore: Decimal | int | None  # None: not enough data to show it
     totale: Decimal | int | None = None  # the denominator of a ratio, or the cap
 
     @property
     def rapporto(self) -> float | None:
-        if self.totale in (None, 0):
+        if self.totale in (None, 0) or self.valore is None:
             return None
         return float(self.valore) / float(self.totale)
 
@@ -267,6 +288,7 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         carico[s["olp_id"]] += 1
         massimo[s["olp_id"]] = s["posto__progetto__bando__max_volontari_per_olp"]
     olp_oltre = sum(1 for olp, n in carico.items() if n > massimo[olp])
+    q = questionari.conteggi(servizi, [(s["data_inizio"], s["data_fine"]) for s in vivi], da, a, oggi)
     incarichi = IncaricoEsperto.objects.filter(progetto__in=servizi.values("posto__progetto_id")).aggregate(
         richiesti=Count("pk"), assegnati=Count("pk", filter=Q(stato=IncaricoEsperto.Stato.ASSEGNATO))
     )
@@ -290,5 +312,15 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         "posti": Valore(PER_CHIAVE["posti"], len(alla_fine), posti),
         "olp_oltre": Valore(PER_CHIAVE["olp_oltre"], olp_oltre),
         "esperti": Valore(PER_CHIAVE["esperti"], incarichi["assegnati"], incarichi["richiesti"]),
+        "questionari": Valore(PER_CHIAVE["questionari"], q["compilati"], q["dovuti"]),
+        "soddisfazione": Valore(
+            PER_CHIAVE["soddisfazione"],
+            Decimal(str(q["soddisfazione"])).quantize(Decimal("0.1"))
+            if q["risposte"] >= questionari.MINIMO_RISPOSTE
+            else None,
+            5,
+        ),
+        "relazioni_olp": Valore(PER_CHIAVE["relazioni_olp"], q["scritte"], q["relazioni_dovute"]),
+        "criticita_olp": Valore(PER_CHIAVE["criticita_olp"], q["criticita"]),
     }
     return v

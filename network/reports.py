@@ -13,17 +13,21 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.audit import record_event
 from enti.access import ambito
 from enti.models import Ente, Nodo
-from volontari.models import Presenza, Servizio
+from progetti.models import IncaricoEsperto, PostoSede, Progetto
+from volontari import questionari
+from volontari.models import ChiusuraMensile, Presenza, RelazioneMensile, Servizio
+from volontari.regole import tetto_permessi_per
 
 from . import indicatori
 from .models import Report
@@ -88,17 +92,39 @@ def grafico_barre(valori: list[tuple[str, Decimal | int]], *, titolo: str, largh
         h = (altezza - 50) * float(valore) / massimo
         x = 30 + i * passo
         y = altezza - 30 - h
+        centro = f'x="{x + passo / 2:.1f}" font-size="8" text-anchor="middle"'
         barre.append(
             f'<rect x="{x + passo * 0.15:.1f}" y="{y:.1f}" width="{passo * 0.7:.1f}" height="{h:.1f}" fill="#0066cc"/>'
-            f'<text x="{x + passo / 2:.1f}" y="{altezza - 15}" font-size="8" text-anchor="middle">{etichetta}</text>'
-            f'<text x="{x + passo / 2:.1f}" y="{y - 3:.1f}" font-size="8" text-anchor="middle">{valore}</text>'
+            f'<text {centro} y="{altezza - 15}">{escape(etichetta)}</text>'
+            f'<text {centro} y="{y - 3:.1f}">{escape(str(valore))}</text>'
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{larghezza}" height="{altezza}" role="img">'
-        f"<title>{titolo}</title>"
+        f"<title>{escape(titolo)}</title>"
         f'<line x1="25" y1="{altezza - 30}" x2="{larghezza - 5}" y2="{altezza - 30}" stroke="#555"/>'
         + "".join(barre)
         + "</svg>"
+    )
+
+
+def grafico_orizzontale(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=640) -> str:
+    """Horizontal bars with their names on the left: the distribution across the parts of a scope."""
+    massimo = max((float(v) for _e, v in valori), default=0) or 1
+    riga, sinistra = 16, 230
+    altezza = riga * len(valori) + 10
+    barre = []
+    for i, (etichetta, valore) in enumerate(valori):
+        y = 5 + i * riga
+        w = (larghezza - sinistra - 50) * float(valore) / massimo
+        nome = etichetta if len(etichetta) <= 38 else etichetta[:37] + "\u2026"
+        barre.append(
+            f'<text x="{sinistra - 5}" y="{y + 11}" font-size="9" text-anchor="end">{escape(nome)}</text>'
+            f'<rect x="{sinistra}" y="{y + 2}" width="{w:.1f}" height="{riga - 4}" fill="#0066cc"/>'
+            f'<text x="{sinistra + w + 4:.1f}" y="{y + 11}" font-size="9">{escape(str(valore))}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{larghezza}" height="{altezza}" role="img">'
+        f"<title>{escape(titolo)}</title>" + "".join(barre) + "</svg>"
     )
 
 
@@ -136,6 +162,153 @@ def _per_ente(report: Report, da, a) -> list[dict]:
     return [{"ente": e["denominazione"], "volontari": volontari[e["pk"]], "ore": (ore.get(e["pk"]) or 0)} for e in enti]
 
 
+_CAMPI_SERVIZIO = (
+    "pk", "stato", "data_inizio", "data_fine", "data_fine_prevista", "volontario__cognome", "volontario__nome",
+    "posto__sede__denominazione", "posto__progetto_id", "posto__progetto__modello_orario",
+    "posto__progetto__ore_settimanali", "posto__progetto__monte_ore", "posto__progetto__durata_mesi",
+    "posto__progetto__formazione_generale_ore", "posto__progetto__formazione_specifica_ore",
+    "posto__progetto__bando__permessi_pro_rata",
+)  # fmt: skip
+
+
+def _totali(ids, a: datetime.date) -> dict[int, dict]:
+    """Per service, up to `a`: hours, training hours, paid-leave days (one grouped query)."""
+    return {
+        r["servizio_id"]: r
+        for r in Presenza.objects.filter(servizio_id__in=ids, giorno__lte=a)
+        .values("servizio_id")
+        .annotate(
+            ore_totali=Sum("ore"),
+            generale=Sum("ore", filter=Q(attivita="formazione_generale")),
+            specifica=Sum("ore", filter=Q(attivita="formazione_specifica")),
+            permessi=Count("pk", filter=Q(codice="PR")),
+        )
+    }
+
+
+def _per_volontario(report: Report, a: datetime.date) -> list[dict]:
+    """The project report's table: each volunteer's figures from the start to the period's
+    end. No health-related figure: whoever reads the report may be network staff."""
+    if report.tipo != Report.Tipo.PROGETTO:
+        return []
+    righe = list(
+        Servizio.objects.filter(posto__progetto=report.progetto, data_inizio__lte=a)
+        .exclude(stato=Servizio.Stato.RINUNCIA)
+        .order_by("volontario__cognome", "volontario__nome")
+        .values(*_CAMPI_SERVIZIO)
+    )
+    ids = [r["pk"] for r in righe]
+    totali = _totali(ids, a)
+    confermati = dict(
+        ChiusuraMensile.objects.filter(servizio_id__in=ids, stato=ChiusuraMensile.Stato.CONFERMATA, mese__lte=a)
+        .values("servizio_id")
+        .annotate(n=Count("pk"))
+        .values_list("servizio_id", "n")
+    )
+    relazioni = dict(
+        RelazioneMensile.objects.filter(servizio_id__in=ids, mese__lte=a)
+        .values("servizio_id")
+        .annotate(n=Count("pk"))
+        .values_list("servizio_id", "n")
+    )
+    stati = dict(Servizio.Stato.choices)
+    out = []
+    for r in righe:
+        t = totali.get(r["pk"], {})
+        out.append(
+            {
+                "nome": f"{r['volontario__cognome']} {r['volontario__nome']}",
+                "sede": r["posto__sede__denominazione"],
+                "stato": stati[r["stato"]],
+                "ore": Decimal(t.get("ore_totali") or 0).quantize(Decimal("1")),
+                "previste": indicatori._ore_previste(r, r["data_inizio"], min(a, r["data_fine"])).quantize(
+                    Decimal("1")
+                ),
+                "generale": Decimal(t.get("generale") or 0).quantize(Decimal("1")),
+                "generale_piano": r["posto__progetto__formazione_generale_ore"],
+                "specifica": Decimal(t.get("specifica") or 0).quantize(Decimal("1")),
+                "specifica_piano": r["posto__progetto__formazione_specifica_ore"],
+                "permessi": t.get("permessi") or 0,
+                "permessi_tetto": tetto_permessi_per(
+                    r["posto__progetto__durata_mesi"], r["posto__progetto__bando__permessi_pro_rata"]
+                ),
+                "mesi_confermati": confermati.get(r["pk"], 0),
+                "relazioni": relazioni.get(r["pk"], 0),
+            }
+        )
+    return out
+
+
+def _annuale(report: Report, da: datetime.date, a: datetime.date) -> dict:
+    """The draft of the ente's annual report: its projects with services in the year, those
+    concluded in it first, with places, outcomes of the services, hours and training."""
+    if report.tipo != Report.Tipo.ANNUALE_ENTE:
+        return {}
+    righe = list(
+        Servizio.objects.filter(posto__sede__ente=report.ente, data_inizio__lte=a, data_fine__gte=da).values(
+            *_CAMPI_SERVIZIO
+        )
+    )
+    totali = _totali([r["pk"] for r in righe if r["stato"] != Servizio.Stato.RINUNCIA], a)
+    progetti = {
+        p.pk: p
+        for p in Progetto.objects.filter(pk__in={r["posto__progetto_id"] for r in righe}).select_related(
+            "settore", "area__settore", "programma"
+        )
+    }
+    posti = dict(
+        PostoSede.objects.filter(progetto__in=progetti)
+        .values("progetto_id")
+        .annotate(n=Sum("posti_vitto_alloggio") + Sum("posti_solo_vitto") + Sum("posti_senza_vitto_alloggio"))
+        .values_list("progetto_id", "n")
+    )
+    per_progetto: dict[int, dict] = {}
+    for r in righe:
+        p = per_progetto.setdefault(
+            r["posto__progetto_id"],
+            {"progetto": progetti[r["posto__progetto_id"]], "posti": posti.get(r["posto__progetto_id"]) or 0,
+             "avviati": 0, "rinunce": 0, "interruzioni": 0, "subentri": 0, "conclusi": 0, "ore": Decimal(0),
+             "previste": Decimal(0), "generale": 0, "specifica": 0, "fine": r["data_fine"]},
+        )  # fmt: skip
+        p["fine"] = max(p["fine"], r["data_fine"])
+        if r["stato"] == Servizio.Stato.RINUNCIA:
+            p["rinunce"] += 1
+            continue
+        p["avviati"] += 1
+        p["interruzioni"] += r["stato"] == Servizio.Stato.INTERROTTO
+        p["conclusi"] += r["stato"] == Servizio.Stato.CONCLUSO
+        t = totali.get(r["pk"], {})
+        p["ore"] += t.get("ore_totali") or 0
+        p["previste"] += indicatori._ore_previste(r, r["data_inizio"], min(a, r["data_fine"]))
+        completa = t.get("generale") or 0
+        p["generale"] += completa >= r["posto__progetto__formazione_generale_ore"]
+        p["specifica"] += (t.get("specifica") or 0) >= r["posto__progetto__formazione_specifica_ore"]
+    subentri = dict(
+        Servizio.objects.filter(
+            posto__progetto__in=per_progetto, subentra_a__isnull=False, data_inizio__gte=da, data_inizio__lte=a
+        )
+        .values("posto__progetto_id")
+        .annotate(n=Count("pk"))
+        .values_list("posto__progetto_id", "n")
+    )
+    for pk, p in per_progetto.items():
+        p["subentri"] = subentri.get(pk, 0)
+        p["ore"] = Decimal(p["ore"]).quantize(Decimal("1"))
+        p["previste"] = p["previste"].quantize(Decimal("1"))
+    ordinati = sorted(per_progetto.values(), key=lambda p: (p["fine"] > a, p["progetto"].titolo))
+    return {
+        "conclusi": [p for p in ordinati if p["fine"] <= a],
+        "in_corso": [p for p in ordinati if p["fine"] > a],
+        "esperti": list(
+            IncaricoEsperto.objects.filter(progetto__in=per_progetto, stato=IncaricoEsperto.Stato.ASSEGNATO)
+            .select_related("esperto", "progetto")
+            .order_by("progetto__titolo", "ruolo")
+        ),
+        "anno": str(da.year),
+        "scadenza": datetime.date(da.year + 1, 3, 31),
+    }
+
+
 def genera(report_id: int) -> Report | None:
     """Compute, render and store one report. Safe to call again: see the module's docstring."""
     from weasyprint import HTML
@@ -156,6 +329,9 @@ def genera(report_id: int) -> Report | None:
     _avanza(report_id, 40)
     serie = andamento(servizi, a)
     per_ente = _per_ente(report, da, a)
+    per_volontario = _per_volontario(report, a)
+    annuale = _annuale(report, da, a)
+    medie = questionari.medie(servizi, da, a)
     _avanza(report_id, 60)
     with override(settings.LANGUAGE_CODE):
         html = render_to_string(
@@ -165,12 +341,15 @@ def genera(report_id: int) -> Report | None:
                 "ambito": report.ambito,
                 "indicatori": [valori[d.chiave] for d in indicatori.INDICATORI],
                 "grafico_andamento": grafico_barre(serie, titolo=_("Hours recorded per month")),
-                "grafico_enti": grafico_barre(
-                    [(str(i + 1), r["volontari"]) for i, r in enumerate(per_ente[:30])], titolo=_("Volunteers per body")
+                "grafico_enti": grafico_orizzontale(
+                    [(r["ente"], r["volontari"]) for r in per_ente[:40]], titolo=_("Volunteers per body")
                 )
                 if per_ente
                 else "",
                 "per_ente": per_ente,
+                "per_volontario": per_volontario,
+                "annuale": annuale,
+                "questionari": medie,
                 "generato_il": timezone.localtime(),
             },
         )

@@ -5,6 +5,7 @@ filterable and downloadable as CSV. Scoped to what the user may see."""
 import csv
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
@@ -20,6 +21,7 @@ from volontari.helios import cella_sicura
 from volontari.models import Presenza, Servizio
 
 from . import indicatori, reports
+from .filters import MonitoraggioFilter
 from .models import Allerta
 
 LIVELLI = ("rete", "nodo", "ente", "progetto")
@@ -59,7 +61,7 @@ def _ambito(request):
     return livello, progetto, indicatori.servizi_ambito(progetto=progetto)
 
 
-def _parti(livello, oggetto, servizi, da, a, filtro: str):
+def _parti(livello, oggetto, servizi, da, a, filtro: str = "", solo_problemi: bool = False):
     """The parts of the scope with their key figures, in a fixed number of queries."""
     chiave = {
         "rete": "posto__sede__ente__nodo",
@@ -109,7 +111,7 @@ def _parti(livello, oggetto, servizi, da, a, filtro: str):
     out = [
         {"id": k, "nome": nomi.get(k, "?"), "livello": figlio, **v}
         for k, v in parti.items()
-        if not filtro or filtro.lower() in nomi.get(k, "").lower()
+        if (not filtro or filtro.lower() in nomi.get(k, "").lower()) and (not solo_problemi or v["senza_codice"])
     ]
     return sorted(out, key=lambda r: (-r["senza_codice"], r["nome"]))
 
@@ -119,8 +121,16 @@ def cruscotto(request):
     livello, oggetto, servizi = _ambito(request)
     mese = _mese(request)
     da, a = reports.periodo_del_mese(mese)
-    filtro = request.GET.get("q", "").strip()
-    parti = _parti(livello, oggetto, servizi, da, a, filtro)
+    filtri = MonitoraggioFilter(request.GET, queryset=servizi)
+    if filtri.is_valid():
+        servizi = filtri.qs
+        filtro, solo_problemi = (
+            (filtri.form.cleaned_data.get("q") or "").strip(),
+            filtri.form.cleaned_data.get("solo_problemi"),
+        )
+    else:
+        servizi, filtro, solo_problemi = servizi.none(), "", False  # the form shows what was wrong
+    parti = _parti(livello, oggetto, servizi, da, a, filtro, bool(solo_problemi))
     if request.GET.get("formato") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="monitoraggio_{livello}_{mese:%Y_%m}.csv"'
@@ -154,7 +164,16 @@ def cruscotto(request):
             "indicatori": [valori[d.chiave] for d in indicatori.INDICATORI],
             "andamento": reports.grafico_barre(reports.andamento(servizi, a), titolo=_("Hours recorded per month")),
             "parti": parti,
-            "filtro": filtro,
+            "filtri": filtri,
+            "distribuzione": reports.grafico_orizzontale(
+                [
+                    (p["nome"], Decimal(p["ore"]).quantize(Decimal("1")))
+                    for p in sorted(parti, key=lambda p: -p["ore"])[:30]
+                ],
+                titolo=_("Hours recorded in the month, per part"),
+            )
+            if len(parti) > 1
+            else "",
             "query": request.GET.urlencode(),
             "nazionale": ambito(request.user).nazionale,
             "allerte": list(allerte[:50]),

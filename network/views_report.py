@@ -24,7 +24,8 @@ from .models import Report
 class OrdineForm(forms.Form):
     tipo = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Report.Tipo.choices)
     mese = forms.DateField(
-        label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m"],
+        label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m"],
         help_text=gettext_lazy("For the annual draft: any month of the year it covers."),
     )  # fmt: skip
     nodo = forms.ModelChoiceField(label=gettext_lazy("Network node"), queryset=Nodo.objects.none(), required=False)

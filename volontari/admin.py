@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import AuditedAdmin
 
-from .models import ChiusuraMensile, Presenza, Servizio, Volontario
+from .models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
 
 
 @admin.register(Volontario)
@@ -41,4 +41,28 @@ class ChiusuraMensileAdmin(AuditedAdmin):
     search_fields = ["servizio__volontario__cognome"]
     list_select_related = ["servizio__volontario", "servizio__posto__progetto"]
     raw_id_fields = ["servizio", "conferma_preliminare_da", "confermata_da"]
+    date_hierarchy = "mese"
+
+
+@admin.register(Questionario)
+class QuestionarioAdmin(AuditedAdmin):
+    """Answers are the volunteer's own: readable here, never edited."""
+
+    list_display = ["servizio", "tipo", "inviato_il", "scadenza", "compilato_il"]
+    list_filter = ["tipo", ("compilato_il", admin.EmptyFieldListFilter)]
+    search_fields = ["servizio__volontario__cognome", "servizio__volontario__codice_fiscale"]
+    list_select_related = ["servizio__volontario", "servizio__posto__progetto"]
+    raw_id_fields = ["servizio"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RelazioneMensile)
+class RelazioneMensileAdmin(AuditedAdmin):
+    list_display = ["servizio", "mese", "andamento", "obiettivi", "criticita", "compilata_il"]
+    list_filter = ["criticita"]
+    search_fields = ["servizio__volontario__cognome"]
+    list_select_related = ["servizio__volontario", "servizio__posto__progetto"]
+    raw_id_fields = ["servizio", "compilata_da"]
     date_hierarchy = "mese"

@@ -308,3 +308,88 @@ class ChiusuraMensile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.servizio_id} {self.mese:%m/%Y} {self.get_stato_display()}"
+
+
+SCALA = [(i, str(i)) for i in range(1, 6)]
+
+
+class Questionario(models.Model):
+    """The questionnaire a volunteer fills in at the start, the middle and the end of the
+    service. The questions are fixed (questionari.DOMANDE) so that answers compare over
+    time and across the network; every answer is on a 1-5 scale, plus a free comment."""
+
+    class Tipo(models.TextChoices):
+        INIZIO = "inizio", _("start of service")
+        META = "meta", _("middle of service")
+        FINE = "fine", _("end of service")
+
+    servizio = models.ForeignKey(
+        Servizio, on_delete=models.CASCADE, related_name="questionari", verbose_name=_("service")
+    )
+    tipo = models.CharField(_("kind"), max_length=8, choices=Tipo.choices)
+    inviato_il = models.DateField(_("sent on"))
+    scadenza = models.DateField(_("to be filled in by"))
+    compilato_il = models.DateTimeField(_("filled in on"), null=True, blank=True)
+    attivita = models.PositiveSmallIntegerField(_("activities as described"), choices=SCALA, null=True, blank=True)
+    olp = models.PositiveSmallIntegerField(_("support from the OLP"), choices=SCALA, null=True, blank=True)
+    formazione = models.PositiveSmallIntegerField(_("usefulness of training"), choices=SCALA, null=True, blank=True)
+    accoglienza = models.PositiveSmallIntegerField(_("welcome by the body"), choices=SCALA, null=True, blank=True)
+    soddisfazione = models.PositiveSmallIntegerField(_("overall satisfaction"), choices=SCALA, null=True, blank=True)
+    commento = models.TextField(_("comment"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["servizio", "inviato_il"]
+        constraints = [
+            models.UniqueConstraint(fields=["servizio", "tipo"], name="questionario_uno_per_servizio_e_tipo"),
+            models.CheckConstraint(
+                condition=Q(compilato_il__isnull=True, soddisfazione__isnull=True)
+                | Q(
+                    compilato_il__isnull=False,
+                    attivita__range=(1, 5),
+                    olp__range=(1, 5),
+                    formazione__range=(1, 5),
+                    accoglienza__range=(1, 5),
+                    soddisfazione__range=(1, 5),
+                ),
+                name="questionario_compilato_per_intero",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.servizio_id} {self.get_tipo_display()}"
+
+
+class RelazioneMensile(models.Model):
+    """The OLP's monthly report on one volunteer: how the month went, progress towards the
+    project's objectives, and whether something needs the body's attention."""
+
+    servizio = models.ForeignKey(
+        Servizio, on_delete=models.CASCADE, related_name="relazioni", verbose_name=_("service")
+    )
+    mese = models.DateField(_("month"), help_text=_("The first day of the month."))
+    andamento = models.PositiveSmallIntegerField(_("how the month went"), choices=SCALA)
+    obiettivi = models.PositiveSmallIntegerField(_("progress towards the objectives"), choices=SCALA)
+    criticita = models.BooleanField(_("needs the body's attention"), default=False)
+    note = models.TextField(_("notes"), blank=True, max_length=2000)
+    compilata_il = models.DateTimeField(_("written on"), auto_now=True)
+    compilata_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("written by")
+    )
+
+    class Meta:
+        verbose_name = _("monthly OLP report")
+        verbose_name_plural = _("monthly OLP reports")
+        ordering = ["-mese"]
+        constraints = [
+            models.UniqueConstraint(fields=["servizio", "mese"], name="relazione_una_per_servizio_e_mese"),
+            models.CheckConstraint(condition=Q(mese__day=1), name="relazione_mese_primo_giorno"),
+            models.CheckConstraint(
+                condition=Q(andamento__range=(1, 5), obiettivi__range=(1, 5)), name="relazione_scala_1_5"
+            ),
+            models.CheckConstraint(condition=Q(criticita=False) | ~Q(note=""), name="relazione_criticita_con_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.servizio_id} {self.mese:%m/%Y}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_personali, views_registro, views_servizi
+from . import views, views_personali, views_questionari, views_registro, views_servizi
 
 app_name = "volontari"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.dettaglio, name="dettaglio"),
     path("il-mio-servizio/", views_personali.mio, name="mio"),
     path("il-mio-servizio/nuovo-calendario/", views_personali.nuovo_calendario, name="nuovo_calendario"),
+    path("il-mio-servizio/questionari/<int:pk>/", views_questionari.questionario, name="questionario"),
     path("calendario/<str:token>.ics", views_personali.calendario, name="calendario"),
     path("servizi/<int:pk>/attestato.pdf", views_personali.certificato, name="certificato"),
 ]
@@ -20,6 +21,7 @@ registro_patterns = [
     path("servizi/<int:pk>/conferma/", views_registro.conferma, name="conferma"),
     path("servizi/<int:pk>/foglio.pdf", views_registro.foglio, name="foglio"),
     path("servizi/<int:pk>/foglio-firmato/", views_registro.carica_foglio, name="carica_foglio"),
+    path("relazioni/", views_questionari.relazioni, name="relazioni"),
     path("enti/<int:pk>/chiusura/", views_registro.chiusura_ente, name="chiusura_ente"),
     path("enti/<int:pk>/importa/", views_registro.importa, name="importa"),
     path("enti/<int:pk>/esporta.csv", views_registro.esporta, name="esporta"),

@@ -65,6 +65,7 @@ def mio(request):
                 .exclude(stato=ChiusuraMensile.Stato.APERTA)
                 .order_by("-mese")[:12],
                 "certificato": ciclo.certificato_disponibile(s),
+                "questionari": list(s.questionari.order_by("inviato_il")),
             }
         )
     return render(

@@ -214,3 +214,5 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-servizio-civile")
 REPORT_CONSERVAZIONE_GIORNI = env.int("REPORT_CONSERVAZIONE_GIORNI", default=365)
 # The daily check flags a volunteer with no day recorded for this many days.
 ALLERTA_GIORNI_SENZA_REGISTRAZIONE = env.int("ALLERTA_GIORNI_SENZA_REGISTRAZIONE", default=7)
+# The portal's address, for the links in e-mails sent by the workers (no request to read it from).
+PORTALE_URL = env.str("PORTALE_URL", default="http://127.0.0.1:8000")

@@ -15,7 +15,7 @@ from network.services import invita
 from progetti.models import AmbitoAzione, IncaricoEsperto, Progetto, Programma
 from tests.factories import ComuneFactory, ProgettoFactory, ServizioFactory
 from tests.personas import PERSONE, Mondo, client_per, costruisci_mondo
-from volontari.models import Volontario
+from volontari.models import Questionario, Volontario
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,9 @@ def _oggetti_extra(mondo: Mondo) -> None:
         data_fine_prevista=servizio_a.data_inizio - datetime.timedelta(days=436),
         data_fine=servizio_a.data_inizio - datetime.timedelta(days=436),
     )
+    a["questionario"] = Questionario.objects.create(
+        servizio=servizio_a, tipo="inizio", inviato_il=oggi, scadenza=oggi + datetime.timedelta(days=30)
+    )
     mondo.oggetti["richiesta"] = RichiestaAccesso.objects.create(
         denominazione="Comune di Gamma",
         codice_fiscale="01234567897",
@@ -124,6 +127,7 @@ ARGS = {
     "servizi:rinuncia": lambda m: [m.oggetti["servizi"]["a"].pk],
     "servizi:subentro": lambda m: [m.oggetti["servizi"]["a"].pk],
     "volontari:certificato": lambda m: [m.oggetti["concluso"].pk],
+    "volontari:questionario": lambda m: [m.oggetti["questionario"].pk],
     "account_reset_password_from_key": lambda m: ["1", "not-a-key"],
 }
 
@@ -186,6 +190,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "registro:importa": (302, 403, 403, 200, 404, 403, 403, 403),
     "registro:esporta": (302, 403, 403, 200, 404, 200, 404, 200),
     "volontari:mio": (302, 200, 403, 403, 403, 403, 403, 403),
+    "volontari:questionario": (302, 200, 403, 403, 403, 403, 403, 403),
+    "registro:relazioni": (302, 403, 200, 200, 200, 403, 403, 403),
     "monitoraggio:cruscotto": (302, 403, 403, 200, 200, 200, 200, 200),
     "report:lista": (302, 403, 403, 200, 200, 200, 200, 200),
     "report:nuovo": (302, 403, 403, 405, 405, 405, 405, 405),

@@ -75,3 +75,22 @@ def test_queries_do_not_grow_with_volunteers(client, mondo):
     with CaptureQueriesContext(connection) as dopo:
         client.get(url(livello="rete"))
     assert len(dopo.captured_queries) == len(prima.captured_queries)
+
+
+def test_filters_narrow_indicators_and_parts_and_bad_input_is_told_at_the_field(client, mondo):
+    from tests.factories import SettoreFactory
+
+    a = mondo.oggetti["servizi"]["a"]
+    altro = SettoreFactory(codice="G", nome="Agricoltura")
+    client.force_login(mondo.users["nodo_lombardia"])
+    tutti = client.get(url()).context["indicatori"][0].valore
+    assert tutti >= 2
+    risposta = client.get(url(settore=a.posto.progetto.settore_id))
+    solo = [p["nome"] for p in risposta.context["parti"]]
+    assert "Comune di Alfa" in solo
+    risposta = client.get(url(settore=altro.pk))
+    assert risposta.context["indicatori"][0].valore == 0 and risposta.context["parti"] == []
+    html = client.get(url(solo_problemi="on", stato="in_servizio")).content.decode()
+    assert 'name="solo_problemi"' in html
+    html = client.get(url(settore="999999")).content.decode()
+    assert "Scegli un&#x27;opzione valida" in html or "Selezionare una scelta valida" in html

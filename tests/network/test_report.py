@@ -153,3 +153,67 @@ def test_order_page_and_progress(client, mondo):
     assert response["Location"] == reverse("report:dettaglio", args=[report.pk])
     html = client.get(reverse("report:dettaglio", args=[report.pk]), headers={"HX-Request": "true"}).content.decode()
     assert 'id="stato-report"' in html and "<html" not in html
+
+
+def test_the_order_form_shows_the_default_month_as_a_month_input_reads_it(client, mondo):
+    client.force_login(mondo.users["referente_a"])
+    html = client.get(reverse("report:lista")).content.decode()
+    assert f'type="month" name="mese" value="{DA:%Y-%m}"' in html
+
+
+def test_project_report_lists_each_volunteer_without_health_figures(mondo, django_capture_on_commit_callbacks):
+    a = mondo.oggetti["servizi"]["a"]
+    Presenza.objects.create(servizio=a, giorno=DA + datetime.timedelta(days=12), codice="MAL")
+    Presenza.objects.create(servizio=a, giorno=DA + datetime.timedelta(days=13), codice="PR")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reports.ordina(
+            acting_user=mondo.users["nodo_lombardia"], tipo=Report.Tipo.PROGETTO, progetto=a.posto.progetto,
+            periodo_inizio=DA, periodo_fine=A,
+        )  # fmt: skip
+    report.refresh_from_db()
+    assert report.stato == Report.Stato.COMPLETATO, report.errore
+    testo = leggi_pdf(report)
+    piatto = " ".join(testo.split())
+    assert f"{a.volontario.cognome} {a.volontario.nome}" in piatto, piatto
+    assert "50 /" in piatto and "1 / 20" in piatto  # 50 hours; 1 day of paid leave of 20
+    tabella = piatto.split("Volontari del progetto")[1].split("Questionari dei volontari")[0]
+    assert "alattia" not in tabella and "MAL" not in tabella
+
+
+def test_annual_draft_reports_the_projects_of_the_year(mondo, django_capture_on_commit_callbacks):
+    a = mondo.oggetti["servizi"]["a"]
+    anno = DA.year
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reports.ordina(
+            acting_user=mondo.users["referente_a"], tipo=Report.Tipo.ANNUALE_ENTE, ente=mondo.oggetti["enti"]["a"],
+            periodo_inizio=datetime.date(anno, 1, 1), periodo_fine=datetime.date(anno, 12, 31),
+        )  # fmt: skip
+    report.refresh_from_db()
+    assert report.stato == Report.Stato.COMPLETATO, report.errore
+    testo = " ".join(leggi_pdf(report).split())
+    assert f"relazione annuale di monitoraggio {anno}," in testo and f"entro il 31/03/{anno + 1}" in testo
+    assert f"{anno:,}".replace(",", ".") not in testo  # a year is never printed as a number with separators
+    assert a.posto.progetto.titolo in testo
+    assert "Autovalutazione" in testo and "Soddisfazione dei volontari" in testo
+
+
+def test_annual_draft_counts_the_outcomes_of_the_services(mondo):
+    from tests.factories import ServizioFactory
+
+    a = mondo.oggetti["servizi"]["a"]
+    anno = DA.year
+    inizio = datetime.date(anno, 2, 1)
+    ServizioFactory(posto=a.posto, olp=a.olp, data_inizio=inizio, stato="rinuncia")
+    interrotto = ServizioFactory(
+        posto=a.posto, olp=a.olp, data_inizio=inizio, data_fine=datetime.date(anno, 3, 31), stato="interrotto",
+        motivo_interruzione="Trasferimento",
+    )  # fmt: skip
+    ServizioFactory(posto=a.posto, olp=a.olp, data_inizio=datetime.date(anno, 4, 15), subentra_a=interrotto)
+    report = Report.objects.create(
+        tipo=Report.Tipo.ANNUALE_ENTE, ente=mondo.oggetti["enti"]["a"],
+        periodo_inizio=datetime.date(anno, 1, 1), periodo_fine=datetime.date(anno, 12, 31),
+    )  # fmt: skip
+    dati = reports._annuale(report, report.periodo_inizio, report.periodo_fine)
+    (riga,) = dati["conclusi"] + dati["in_corso"]
+    assert (riga["avviati"], riga["rinunce"], riga["interruzioni"], riga["subentri"]) == (3, 1, 1, 1)
+    assert riga["ore"] == 50  # service a's 10 days of 5 hours
