@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enti import policy
 from enti.access import ambito
 from enti.models import Comune, Ente, Nodo, Olp, Sede
 from enti.roles import Ruolo
@@ -320,5 +321,23 @@ class Allerta(models.Model):
         verbose_name_plural = _("alerts")
         ordering = ["-creata_il"]
 
+    # Kinds whose message tells of a volunteer's health: network staff read them as a generic
+    # absence (enti.policy.vede_natura_assenze), like the register's day codes.
+    SANITARIE = frozenset({Tipo.MALATTIA_OLTRE, Tipo.INTERRUZIONE_DA_COMUNICARE})
+
     def __str__(self) -> str:
         return self.messaggio
+
+    def per(self, user) -> tuple[str, str]:
+        """(kind, message) as this user may read them."""
+        if self.tipo in self.SANITARIE and self.servizio_id is not None:
+            s = self.servizio
+            if not policy.vede_natura_assenze(
+                user, volontario_user_id=s.volontario.user_id, olp_id=s.olp_id, ente_id=self.ente_id,
+                sede_id=s.posto.sede_id,
+            ):  # fmt: skip
+                return str(_("absence to follow up")), str(
+                    _("%(nome)s: a long absence to follow up with the body.")
+                    % {"nome": f"{s.volontario.cognome} {s.volontario.nome}"}
+                )
+        return self.get_tipo_display(), self.messaggio

@@ -143,7 +143,11 @@ def cruscotto(request):
             )
         return response
     valori = indicatori.calcola(servizi, da, a)
-    allerte = Allerta.objects.visible_to(request.user).aperte().select_related("ente")
+    allerte = (
+        Allerta.objects.visible_to(request.user)
+        .aperte()
+        .select_related("ente", "servizio__volontario", "servizio__posto__sede")
+    )
     if livello == "nodo":
         allerte = allerte.filter(ente__nodo=oggetto)
     elif livello == "ente":
@@ -176,6 +180,6 @@ def cruscotto(request):
             else "",
             "query": request.GET.urlencode(),
             "nazionale": ambito(request.user).nazionale,
-            "allerte": list(allerte[:50]),
+            "allerte": [(a.ente.denominazione, *a.per(request.user)) for a in allerte[:50]],
         },
     )

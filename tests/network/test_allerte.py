@@ -118,3 +118,19 @@ def test_one_digest_per_person_and_only_once(mondo):
     referente = next(m for m in mail.outbox if m.to == ["referente.a@example.org"])
     assert referente.body.count("\n- ") == 2
     assert allerte.invia_riepiloghi() == 0  # nothing new
+
+
+def test_sickness_alerts_read_as_a_generic_absence_by_network_staff(client, mondo):
+    from django.urls import reverse
+
+    a = mondo.oggetti["servizi"]["a"]
+    giorni = list(Presenza.objects.filter(servizio=a).order_by("giorno").values_list("pk", flat=True))
+    Presenza.objects.filter(pk__in=giorni[30:43]).update(codice="MAL", attivita="", ore=0)
+    allerte.controlla(OGGI)
+    url = reverse("monitoraggio:cruscotto") + f"?livello=ente&id={a.posto.sede.ente_id}"
+    client.force_login(mondo.users["referente_a"])
+    html = client.get(url).content.decode()
+    assert "13 giorni di malattia" in html
+    client.force_login(mondo.users["nodo_lombardia"])
+    html = client.get(url).content.decode()
+    assert "lunga assenza" in html and "malattia" not in html.split('id="allerte"')[1].split("</section>")[0]
