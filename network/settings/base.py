@@ -164,6 +164,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Rome"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task taken by a worker that dies (acks_late: never acknowledged) goes back to the queue
+# after this many seconds (longer than any report takes); workers look for such tasks every
+# few seconds (kombu's default would be every 100).
+_VISIBILITA = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITA,
+    "unacked_restore_interval": max(1, min(10, _VISIBILITA // 2)),
+    "unacked_restore_throttle": 1,
+}
 
 # Internationalisation: Italian by default, English available; English msgids.
 LANGUAGE_CODE = "it"
