@@ -105,6 +105,7 @@ URL_POLICY: dict[str, frozenset[str]] = {
 # is_staff itself and RequireMFAMiddleware adds the second factor.
 PREFIX_POLICY: dict[str, frozenset[str]] = {
     "account_": TUTTI,
+    "pubblico:": TUTTI,
     "mfa_": AUTENTICATI,
     "usersessions_": AUTENTICATI,
     "admin:": TUTTI,

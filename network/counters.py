@@ -12,6 +12,8 @@ view on a hit touches no database.
 """
 
 import datetime
+import hashlib
+import json
 from typing import TypedDict
 
 from django.conf import settings
@@ -96,6 +98,29 @@ def get(day: datetime.date | None = None) -> Contatori:
     if contatori is None:
         contatori = refresh(day)
     return contatori
+
+
+def versione(contatori: Contatori) -> str:
+    """A short fingerprint of the figures (not of when they were computed): the ETag of the
+    pages that show them, so that a client or proxy revalidates with a 304 until one moves."""
+    cifre = {"giorno": contatori["giorno"], "rete": contatori["rete"], "nodi": contatori["nodi"]}
+    return hashlib.sha256(json.dumps(cifre, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def scatta_istantanea(day: datetime.date | None = None):
+    """Keep the day's counters for the history (idempotent: one row per day)."""
+    from .models import Istantanea
+
+    day = day or timezone.localdate()
+    contatori = refresh(day) if day == timezone.localdate() else calcola(day)
+    istantanea, _created = Istantanea.objects.update_or_create(
+        giorno=day,
+        defaults={
+            **contatori["rete"],
+            "nodi": [{k: n[k] for k in ("slug", "nome", "enti", "olp", "volontari")} for n in contatori["nodi"]],
+        },
+    )
+    return istantanea
 
 
 def _refresh_after_commit() -> None:

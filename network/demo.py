@@ -333,6 +333,7 @@ class DemoBuilder:
         self._presenze()
         self._questionari_e_relazioni()
         self._storie()
+        self._storico_e_notizie()
         self._utenti_demo()
         return dict(self.stats)
 
@@ -962,6 +963,58 @@ class DemoBuilder:
         self.stats["questionari"] = len(questionari)
         self.stats["relazioni"] = len(relazioni)
 
+    def _storico_e_notizie(self) -> None:
+        """A year of daily snapshots of the counters (as the nightly job would have kept
+        them) and a few news items of the network and of its nodes."""
+        from . import counters
+        from .models import Istantanea, Notizia
+
+        istantanee = []
+        for giorni_fa in range(365, 0, -1):
+            giorno = self.today - datetime.timedelta(days=giorni_fa)
+            c = counters.calcola(giorno)
+            istantanee.append(
+                Istantanea(
+                    giorno=giorno, **c["rete"],
+                    nodi=[{k: n[k] for k in ("slug", "nome", "enti", "olp", "volontari")} for n in c["nodi"]],
+                )
+            )  # fmt: skip
+        Istantanea.objects.bulk_create(istantanee)
+        adesso = timezone.now()
+        lombardia = self.nodi["lombardia"]
+        notizie = [
+            ("Aperto il nuovo bando per operatori volontari", "nuovo-bando-operatori-volontari",
+             "Fino alle 14 del 18 febbraio i giovani tra 18 e 28 anni possono candidarsi ai progetti dei Comuni "
+             "della rete.",
+             "Il Dipartimento ha pubblicato il bando per la selezione degli operatori volontari.\n\nNel catalogo "
+             "del portale trovi i progetti dei Comuni della rete con i posti ancora disponibili, anche quelli "
+             "riservati ai giovani con minori opportunità.", None, 3),
+            ("Formazione generale: il calendario dei corsi", "calendario-formazione-generale",
+             "Le giornate di formazione generale organizzate dal nodo per i volontari avviati a novembre.",
+             "I corsi si tengono in presenza e a distanza. Gli OLP registrano le ore nel registro presenze come "
+             "formazione generale.", lombardia, 12),
+            ("Monitoraggio: online i nuovi indicatori di qualità", "nuovi-indicatori-qualita",
+             "Il cruscotto del portale mostra ora questionari, relazioni mensili degli OLP e criticità segnalate.",
+             "Gli enti possono vedere i propri indicatori nel cruscotto di monitoraggio e ordinare i report in PDF.",
+             None, 25),
+        ]  # fmt: skip
+        Notizia.objects.bulk_create(
+            [
+                Notizia(
+                    titolo=t,
+                    slug=slug,
+                    sommario=sommario,
+                    testo=testo,
+                    nodo=nodo,
+                    pubblicata=True,
+                    pubblicata_il=adesso - datetime.timedelta(days=giorni),
+                )
+                for t, slug, sommario, testo, nodo, giorni in notizie
+            ]
+        )
+        self.stats["istantanee"] = len(istantanee)
+        self.stats["notizie"] = len(notizie)
+
     def _utenti_demo(self) -> None:
         """Named demo accounts, one per persona (README). They get a password only in
         development (DEBUG), so that a demo loaded elsewhere has no known credentials.
@@ -1024,8 +1077,10 @@ def build_demo(*, today: datetime.date | None = None, seed: int = SEED) -> dict[
 @transaction.atomic
 def delete_demo() -> None:
     """Remove everything but reference data and users not created by the demo."""
-    from .models import Invito, RichiestaAccesso
+    from .models import Invito, Istantanea, Notizia, RichiestaAccesso
 
+    Istantanea.objects.all().delete()
+    Notizia.objects.all().delete()
     Invito.objects.all().delete()
     RichiestaAccesso.objects.all().delete()
     Presenza.objects.all().delete()

@@ -53,7 +53,7 @@ class RequireMFAMiddleware:
     """Network staff and Django admin users must have a second factor (TOTP) before they
     can use anything but the pages that set it up."""
 
-    EXEMPT_PREFIXES = ("mfa_",)
+    EXEMPT_PREFIXES = ("mfa_", "pubblico:")
     EXEMPT = frozenset({"account_logout", "set_language", "home", "account_confirm_email"})
 
     def __init__(self, get_response):

@@ -17,7 +17,6 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -30,6 +29,7 @@ from volontari.models import ChiusuraMensile, Presenza, RelazioneMensile, Serviz
 from volontari.regole import tetto_permessi_per
 
 from . import indicatori
+from .grafici import grafico_barre, grafico_orizzontale
 from .models import Report
 
 
@@ -80,52 +80,6 @@ def ordina(*, acting_user, tipo: str, periodo_inizio, periodo_fine, nodo=None, e
 
 def _avanza(report_id: int, progresso: int) -> None:
     Report.objects.filter(pk=report_id).update(progresso=progresso)
-
-
-def grafico_barre(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=520, altezza=180) -> str:
-    """A bar chart as inline SVG (WeasyPrint draws it; no scripts, no external files)."""
-    massimo = max((float(v) for _e, v in valori), default=0) or 1
-    n = max(len(valori), 1)
-    passo = (larghezza - 40) / n
-    barre = []
-    for i, (etichetta, valore) in enumerate(valori):
-        h = (altezza - 50) * float(valore) / massimo
-        x = 30 + i * passo
-        y = altezza - 30 - h
-        centro = f'x="{x + passo / 2:.1f}" font-size="8" text-anchor="middle"'
-        barre.append(
-            f'<rect x="{x + passo * 0.15:.1f}" y="{y:.1f}" width="{passo * 0.7:.1f}" height="{h:.1f}" fill="#0066cc"/>'
-            f'<text {centro} y="{altezza - 15}">{escape(etichetta)}</text>'
-            f'<text {centro} y="{y - 3:.1f}">{escape(str(valore))}</text>'
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{larghezza}" height="{altezza}" role="img">'
-        f"<title>{escape(titolo)}</title>"
-        f'<line x1="25" y1="{altezza - 30}" x2="{larghezza - 5}" y2="{altezza - 30}" stroke="#555"/>'
-        + "".join(barre)
-        + "</svg>"
-    )
-
-
-def grafico_orizzontale(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=640) -> str:
-    """Horizontal bars with their names on the left: the distribution across the parts of a scope."""
-    massimo = max((float(v) for _e, v in valori), default=0) or 1
-    riga, sinistra = 16, 230
-    altezza = riga * len(valori) + 10
-    barre = []
-    for i, (etichetta, valore) in enumerate(valori):
-        y = 5 + i * riga
-        w = (larghezza - sinistra - 50) * float(valore) / massimo
-        nome = etichetta if len(etichetta) <= 38 else etichetta[:37] + "\u2026"
-        barre.append(
-            f'<text x="{sinistra - 5}" y="{y + 11}" font-size="9" text-anchor="end">{escape(nome)}</text>'
-            f'<rect x="{sinistra}" y="{y + 2}" width="{w:.1f}" height="{riga - 4}" fill="#0066cc"/>'
-            f'<text x="{sinistra + w + 4:.1f}" y="{y + 11}" font-size="9">{escape(str(valore))}</text>'
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{larghezza}" height="{altezza}" role="img">'
-        f"<title>{escape(titolo)}</title>" + "".join(barre) + "</svg>"
-    )
 
 
 def andamento(servizi, fine: datetime.date) -> list[tuple[str, Decimal]]:

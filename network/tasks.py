@@ -1,3 +1,5 @@
+import datetime
+
 from celery import shared_task
 
 from . import allerte, counters, reports
@@ -7,8 +9,11 @@ from . import allerte, counters, reports
     name="network.tasks.refresh_counters", acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5
 )
 def refresh_counters() -> dict:
-    """Run at midnight by beat (dates move the counters) and on demand."""
+    """Run at midnight by beat (dates move the counters) and on demand; at midnight it also
+    keeps the day just ended in the history, complete with all of that day's changes."""
     contatori = counters.refresh()
+    ieri = datetime.date.fromisoformat(contatori["giorno"]) - datetime.timedelta(days=1)
+    counters.scatta_istantanea(ieri)
     return contatori["rete"]
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from progetti.urls import sedi_patterns
 from volontari.urls import registro_patterns, servizi_patterns
 
-from . import views, views_accesso, views_catalogo, views_monitoraggio, views_report
+from . import views, views_accesso, views_catalogo, views_monitoraggio, views_pubblico, views_report
 
 admin.site.site_header = _("Servizio Civile network: administration")
 admin.site.site_title = _("Servizio Civile network")
@@ -33,12 +33,25 @@ report_patterns = [
     path("<int:pk>/scarica/", views_report.scarica, name="scarica"),
 ]
 
+pubblico_patterns = [
+    path("rete/", views_pubblico.rete, name="rete"),
+    path("rete/<slug:slug>/", views_pubblico.nodo, name="nodo"),
+    path("numeri/", views_pubblico.numeri, name="numeri"),
+    path("notizie/", views_pubblico.notizie, name="notizie"),
+    path("notizie/<slug:slug>/", views_pubblico.notizia, name="notizia"),
+    path("dati/", views_pubblico.dati, name="dati"),
+    path("dati/v1/<slug:nome>.<str:formato>", views_pubblico.dataset, name="dataset"),
+    path("accessibilita/", views_pubblico.accessibilita, name="accessibilita"),
+    path("lingua/<str:codice>/", views_pubblico.lingua, name="lingua"),
+]
+
 audit_patterns = [
     path("", views_accesso.eventi, name="eventi"),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views_pubblico.home, name="home"),
+    path("", include((pubblico_patterns, "pubblico"))),
     path("area-personale/", views.dashboard, name="dashboard"),
     path("enti/", include("enti.urls")),
     path("volontari/", include("volontari.urls")),

@@ -20,7 +20,7 @@ from progetti.models import Progetto
 from volontari.helios import cella_sicura
 from volontari.models import Presenza, Servizio
 
-from . import indicatori, reports
+from . import grafici, indicatori, reports
 from .filters import MonitoraggioFilter
 from .models import Allerta
 
@@ -166,10 +166,10 @@ def cruscotto(request):
             "precedente": precedente,
             "successivo": successivo if successivo <= timezone.localdate() else None,
             "indicatori": [valori[d.chiave] for d in indicatori.INDICATORI],
-            "andamento": reports.grafico_barre(reports.andamento(servizi, a), titolo=_("Hours recorded per month")),
+            "andamento": grafici.grafico_barre(reports.andamento(servizi, a), titolo=_("Hours recorded per month")),
             "parti": parti,
             "filtri": filtri,
-            "distribuzione": reports.grafico_orizzontale(
+            "distribuzione": grafici.grafico_orizzontale(
                 [
                     (p["nome"], Decimal(p["ore"]).quantize(Decimal("1")))
                     for p in sorted(parti, key=lambda p: -p["ore"])[:30]

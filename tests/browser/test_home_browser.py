@@ -19,14 +19,14 @@ def test_home_page_shows_the_counters_in_italian(live_server, chromium_path):
             page = browser.new_page(locale="en-US")
             page.goto(live_server.url + "/")
             assert page.locator("html").get_attribute("lang") == "it"
-            assert page.locator('[data-contatore="enti"]').inner_text() == "3"
-            assert page.locator('[data-contatore="olp"]').inner_text() == "3"
-            assert page.locator('[data-contatore="volontari"]').inner_text() == "3"
+            assert page.locator('.contatori [data-contatore="enti"]').inner_text() == "3"
+            assert page.locator('.contatori [data-contatore="olp"]').inner_text() == "3"
+            assert page.locator('.contatori [data-contatore="volontari"]').inner_text() == "3"
             assert page.get_by_role("heading", name="Volontari attivi").is_visible()
             # The vendored design system is served: its stylesheet sets the font.
             assert "Titillium Web" in page.evaluate("getComputedStyle(document.body).fontFamily")
             # The language switch leads to the English page.
-            page.get_by_role("button", name="EN - English").click()
+            page.get_by_role("link", name="EN - English").click()
             page.wait_for_load_state()
             assert page.locator("html").get_attribute("lang") == "en"
             assert page.get_by_role("heading", name="Active volunteers").is_visible()

@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from enti.models import Esperto
-from network.models import Report, RichiestaAccesso
+from network.models import Notizia, Report, RichiestaAccesso
 from network.services import invita
 from progetti.models import AmbitoAzione, IncaricoEsperto, Progetto, Programma
 from tests.factories import ComuneFactory, ProgettoFactory, ServizioFactory
@@ -73,6 +73,9 @@ def _oggetti_extra(mondo: Mondo) -> None:
         data_fine_prevista=servizio_a.data_inizio - datetime.timedelta(days=436),
         data_fine=servizio_a.data_inizio - datetime.timedelta(days=436),
     )
+    a["notizia"] = Notizia.objects.create(
+        titolo="Nuovo bando", slug="nuovo-bando", sommario="Il bando è uscito.", testo="Testo.", pubblicata=True
+    )
     a["questionario"] = Questionario.objects.create(
         servizio=servizio_a, tipo="inizio", inviato_il=oggi, scadenza=oggi + datetime.timedelta(days=30)
     )
@@ -129,6 +132,10 @@ ARGS = {
     "volontari:certificato": lambda m: [m.oggetti["concluso"].pk],
     "volontari:questionario": lambda m: [m.oggetti["questionario"].pk],
     "account_reset_password_from_key": lambda m: ["1", "not-a-key"],
+    "pubblico:nodo": lambda m: [m.oggetti["nodi"]["lombardia"].slug],
+    "pubblico:notizia": lambda m: [m.oggetti["notizia"].slug],
+    "pubblico:dataset": lambda m: ["contatori", "json"],
+    "pubblico:lingua": lambda m: ["en"],
 }
 
 
@@ -191,6 +198,16 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "registro:esporta": (302, 403, 403, 200, 404, 200, 404, 200),
     "volontari:mio": (302, 200, 403, 403, 403, 403, 403, 403),
     "volontari:questionario": (302, 200, 403, 403, 403, 403, 403, 403),
+    # The public face: the same for everybody.
+    "pubblico:rete": (200,) * 8,
+    "pubblico:nodo": (200,) * 8,
+    "pubblico:numeri": (200,) * 8,
+    "pubblico:notizie": (200,) * 8,
+    "pubblico:notizia": (200,) * 8,
+    "pubblico:dati": (200,) * 8,
+    "pubblico:dataset": (200,) * 8,
+    "pubblico:accessibilita": (200,) * 8,
+    "pubblico:lingua": (302,) * 8,
     "registro:relazioni": (302, 403, 200, 200, 200, 403, 403, 403),
     "monitoraggio:cruscotto": (302, 403, 403, 200, 200, 200, 200, 200),
     "report:lista": (302, 403, 403, 200, 200, 200, 200, 200),

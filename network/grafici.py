@@ -1,0 +1,103 @@
+"""Charts as inline SVG: drawn by browsers and by WeasyPrint alike, no scripts, no files.
+Each has a <title>; pages put the same figures in a table next to it for screen readers."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils.formats import date_format, number_format
+from django.utils.html import escape
+
+
+def grafico_barre(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=520, altezza=180) -> str:
+    """A bar chart as inline SVG (WeasyPrint draws it; no scripts, no external files)."""
+    massimo = max((float(v) for _e, v in valori), default=0) or 1
+    n = max(len(valori), 1)
+    passo = (larghezza - 40) / n
+    barre = []
+    for i, (etichetta, valore) in enumerate(valori):
+        h = (altezza - 50) * float(valore) / massimo
+        x = 30 + i * passo
+        y = altezza - 30 - h
+        centro = f'x="{x + passo / 2:.1f}" font-size="8" text-anchor="middle"'
+        barre.append(
+            f'<rect x="{x + passo * 0.15:.1f}" y="{y:.1f}" width="{passo * 0.7:.1f}" height="{h:.1f}" fill="#0066cc"/>'
+            f'<text {centro} y="{altezza - 15}">{escape(etichetta)}</text>'
+            f'<text {centro} y="{y - 3:.1f}">{escape(str(valore))}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{larghezza}" height="{altezza}" role="img">'
+        f"<title>{escape(titolo)}</title>"
+        f'<line x1="25" y1="{altezza - 30}" x2="{larghezza - 5}" y2="{altezza - 30}" stroke="#555"/>'
+        + "".join(barre)
+        + "</svg>"
+    )
+
+
+def grafico_orizzontale(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=640) -> str:
+    """Horizontal bars with their names on the left: the distribution across the parts of a scope."""
+    massimo = max((float(v) for _e, v in valori), default=0) or 1
+    riga, sinistra = 16, 230
+    altezza = riga * len(valori) + 10
+    barre = []
+    for i, (etichetta, valore) in enumerate(valori):
+        y = 5 + i * riga
+        w = (larghezza - sinistra - 50) * float(valore) / massimo
+        nome = etichetta if len(etichetta) <= 38 else etichetta[:37] + "\u2026"
+        barre.append(
+            f'<text x="{sinistra - 5}" y="{y + 11}" font-size="9" text-anchor="end">{escape(nome)}</text>'
+            f'<rect x="{sinistra}" y="{y + 2}" width="{w:.1f}" height="{riga - 4}" fill="#0066cc"/>'
+            f'<text x="{sinistra + w + 4:.1f}" y="{y + 11}" font-size="9">{escape(str(valore))}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{larghezza}" height="{altezza}" role="img">'
+        f"<title>{escape(titolo)}</title>" + "".join(barre) + "</svg>"
+    )
+
+
+def grafico_linee(
+    serie: list[tuple[str, list[tuple[datetime.date, int]]]], *, titolo: str, larghezza=900, altezza=260
+) -> str:
+    """One line per named series of (day, value), on a shared time axis starting at zero."""
+    punti = [p for _n, valori in serie for p in valori]
+    if not punti:
+        return ""
+    inizio = min(g for g, _v in punti)
+    fine = max(g for g, _v in punti)
+    giorni = max((fine - inizio).days, 1)
+    massimo = max(v for _g, v in punti) or 1
+    sinistra, destra, alto, basso = 55, 10, 24, 30
+    w, h = larghezza - sinistra - destra, altezza - alto - basso
+    colori = ["#0066cc", "#008055", "#a61e4d", "#5c6f82"]
+
+    def xy(g, v):
+        return sinistra + w * (g - inizio).days / giorni, alto + h - h * v / massimo
+
+    parti = [f'<line x1="{sinistra}" y1="{alto + h}" x2="{sinistra + w}" y2="{alto + h}" stroke="#555"/>']
+    for frazione in (0.5, 1):  # gridlines with the figures in the language's format
+        y = alto + h - h * frazione
+        parti.append(f'<line x1="{sinistra}" y1="{y:.1f}" x2="{sinistra + w}" y2="{y:.1f}" stroke="#ddd"/>')
+        parti.append(
+            f'<text x="{sinistra - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
+            f"{number_format(round(massimo * frazione), force_grouping=True)}</text>"
+        )
+    parti.append(f'<text x="{sinistra - 4}" y="{alto + h + 4}" font-size="11" text-anchor="end">0</text>')
+    mese = inizio.replace(day=1)
+    while mese <= fine:  # a tick on the first of each quarter's month
+        if mese >= inizio and mese.month in (1, 4, 7, 10):
+            x = sinistra + w * (mese - inizio).days / giorni
+            parti.append(f'<line x1="{x:.1f}" y1="{alto + h}" x2="{x:.1f}" y2="{alto + h + 4}" stroke="#555"/>')
+            etichetta = escape(date_format(mese, "M Y"))
+            parti.append(f'<text x="{x:.1f}" y="{altezza - 10}" font-size="11" text-anchor="middle">{etichetta}</text>')
+        mese = (mese + datetime.timedelta(days=32)).replace(day=1)
+    for i, (nome, valori) in enumerate(serie):
+        colore = colori[i % len(colori)]
+        tratto = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(g, v) for g, v in sorted(valori)))
+        parti.append(f'<polyline fill="none" stroke="{colore}" stroke-width="2" points="{tratto}"/>')
+        parti.append(
+            f'<rect x="{sinistra + 180 * i}" y="4" width="14" height="4" fill="{colore}"/>'
+            f'<text x="{sinistra + 18 + 180 * i}" y="11" font-size="11">{escape(nome)}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {larghezza} {altezza}" width="100%" '
+        f'style="max-width:{larghezza}px" role="img"><title>{escape(titolo)}</title>' + "".join(parti) + "</svg>"
+    )
