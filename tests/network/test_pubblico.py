@@ -226,3 +226,11 @@ def test_english_pages_use_english_number_format(client):
     client.cookies["django_language"] = "it"
     html = client.get(reverse("pubblico:numeri")).content.decode()
     assert ">1.240<" in html and 'data-separatore="."' in html
+
+
+def test_dates_in_each_languages_format(client):
+    quando = timezone.make_aware(datetime.datetime(2026, 3, 5, 10, 0))
+    Notizia.objects.create(titolo="T", slug="t", sommario="S", testo="X", pubblicata=True, pubblicata_il=quando)
+    assert "05 Marzo 2026" in client.get(reverse("pubblico:notizie")).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "March 5, 2026" in client.get(reverse("pubblico:notizie")).content.decode()
