@@ -172,8 +172,12 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
     """Every indicator for the services `servizi` (a queryset: the scope) over [da, a]."""
     oggi = oggi or timezone.localdate()
     fino_a = min(a, oggi - datetime.timedelta(days=1))
+    nel_periodo = servizi.filter(data_inizio__lte=a, data_fine__gte=da)
+    # The scope's services are passed to the next queries as a subquery, never as a list of
+    # ids: a national scope holds more services than a query may have parameters.
+    vivi_qs = nel_periodo.exclude(stato=Servizio.Stato.RINUNCIA).values("pk")
     righe = list(
-        servizi.filter(data_inizio__lte=a, data_fine__gte=da).values(
+        nel_periodo.values(
             "pk", "stato", "data_inizio", "data_fine", "data_fine_prevista", "olp_id", "subentra_a_id",
             "interruzione_comunicata_il", "posto__progetto__modello_orario", "posto__progetto__ore_settimanali",
             "posto__progetto__monte_ore", "posto__progetto__durata_mesi", "posto__progetto__formazione_generale_ore",
@@ -182,10 +186,9 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         )
     )  # fmt: skip
     vivi = [s for s in righe if s["stato"] != Servizio.Stato.RINUNCIA]
-    ids = [s["pk"] for s in vivi]
     aggregati = {
         r["servizio_id"]: r
-        for r in Presenza.objects.filter(servizio_id__in=ids)
+        for r in Presenza.objects.filter(servizio__in=vivi_qs, giorno__lte=a)
         .values("servizio_id")
         .annotate(
             giorni_periodo=Count("pk", filter=Q(giorno__gte=da, giorno__lte=fino_a)),
@@ -253,7 +256,7 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         nel_mese = [s["pk"] for s in vivi if s["data_inizio"] <= fine_mese and s["data_fine"] >= mese]
         confermati = set(
             ChiusuraMensile.objects.filter(
-                servizio_id__in=nel_mese,
+                servizio__in=vivi_qs.filter(data_inizio__lte=fine_mese, data_fine__gte=mese),
                 mese=mese,
                 stato=ChiusuraMensile.Stato.CONFERMATA,
                 confermata_il__date__lte=scadenza,

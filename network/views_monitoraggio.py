@@ -71,19 +71,18 @@ def _parti(livello, oggetto, servizi, da, a, filtro: str = "", solo_problemi: bo
     }[livello]
     oggi = timezone.localdate()
     fino_a = min(a, oggi - datetime.timedelta(days=1))
-    righe = list(
-        servizi.exclude(stato=Servizio.Stato.RINUNCIA)
-        .filter(data_inizio__lte=a, data_fine__gte=da)
-        .values("pk", chiave, "data_inizio", "data_fine", "volontario__cognome", "volontario__nome")
-    )
+    vivi = servizi.exclude(stato=Servizio.Stato.RINUNCIA).filter(data_inizio__lte=a, data_fine__gte=da)
+    righe = list(vivi.values("pk", chiave, "data_inizio", "data_fine", "volontario__cognome", "volontario__nome"))
+    # A subquery, not a list of ids: a national scope holds more services than a query may
+    # have parameters.
     registrati = dict(
-        Presenza.objects.filter(servizio_id__in=[r["pk"] for r in righe], giorno__gte=da, giorno__lte=fino_a)
+        Presenza.objects.filter(servizio__in=vivi.values("pk"), giorno__gte=da, giorno__lte=fino_a)
         .values("servizio_id")
         .annotate(n=Count("pk"))
         .values_list("servizio_id", "n")
     )
     ore = dict(
-        Presenza.objects.filter(servizio_id__in=[r["pk"] for r in righe], giorno__gte=da, giorno__lte=a)
+        Presenza.objects.filter(servizio__in=vivi.values("pk"), giorno__gte=da, giorno__lte=a)
         .values("servizio_id")
         .annotate(h=Sum("ore"))
         .values_list("servizio_id", "h")
