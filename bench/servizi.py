@@ -1,0 +1,128 @@
+"""The processes a benchmark needs: gunicorn with production-like settings, nginx serving a
+static copy of a page, and wrk to load them. All on loopback, started and stopped here."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def porta_libera() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def aspetta(url: str, secondi: float = 30) -> None:
+    fine = time.monotonic() + secondi
+    while time.monotonic() < fine:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status < 500:
+                    return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {secondi} s")
+
+
+def ambiente(database_url: str, redis_url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SECRET_KEY="bench-only-not-a-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@contextmanager
+def gunicorn(database_url: str, redis_url: str, workers: int = 2):
+    """The portal under gunicorn, production settings, DEBUG off; yields its base URL."""
+    porta = porta_libera()
+    env = ambiente(database_url, redis_url)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "network.wsgi:application", "--bind", f"127.0.0.1:{porta}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{porta}"
+    try:
+        aspetta(base + "/bench/nudo/")
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def nginx(contenuto: bytes, nome: str = "index.html"):
+    """nginx serving one file from a temporary folder; yields the file's URL."""
+    eseguibile = shutil.which("nginx") or "/usr/sbin/nginx"
+    porta = porta_libera()
+    with tempfile.TemporaryDirectory() as cartella:
+        radice = Path(cartella)
+        (radice / "www").mkdir()
+        (radice / "www" / nome).write_bytes(contenuto)
+        conf = radice / "nginx.conf"
+        conf.write_text(
+            f"""
+worker_processes 2;
+pid {radice}/nginx.pid;
+error_log {radice}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {radice}/tmp_body; proxy_temp_path {radice}/tmp_proxy;
+  fastcgi_temp_path {radice}/tmp_fcgi; uwsgi_temp_path {radice}/tmp_uwsgi; scgi_temp_path {radice}/tmp_scgi;
+  default_type text/html;
+  server {{ listen 127.0.0.1:{porta}; root {radice}/www; location / {{ }} }}
+}}
+"""
+        )
+        proc = subprocess.Popen([eseguibile, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
+        url = f"http://127.0.0.1:{porta}/{nome}"
+        try:
+            aspetta(url)
+            yield url
+        finally:
+            proc.send_signal(signal.SIGQUIT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def wrk(url: str, *, secondi: int = 8, connessioni: int = 16, thread: int = 2, intestazioni=()) -> dict:
+    """Requests per second and non-2xx/3xx answers of one wrk run."""
+    comando = ["wrk", "-t", str(thread), "-c", str(connessioni), "-d", f"{secondi}s", "--latency"]
+    for h in intestazioni:
+        comando += ["-H", h]
+    out = subprocess.run([*comando, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errori = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_err = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    fattore = {"us": 0.001, "ms": 1, "s": 1000}
+    return {
+        "rps": rps,
+        "non_2xx": int(errori.group(1)) if errori else 0,
+        "socket_errors": sum(int(x) for x in socket_err.groups()) if socket_err else 0,
+        "p99_ms": float(p99.group(1)) * fattore[p99.group(2)] if p99 else None,
+    }
