@@ -11,6 +11,7 @@ memory of the process. Absolute times depend on the machine: compare runs on the
 
 import argparse
 import datetime
+import json
 import os
 import resource
 import statistics
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings.local")  # bench/run.py sets its own
 
 import django
 
@@ -36,14 +37,21 @@ from network.models import Report  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tipo", choices=["nodo", "ente"], default="nodo", help="the largest nodo, or an ente")
+    parser.add_argument("--json", action="store_true", help="one JSON line, for bench/run.py")
     args = parser.parse_args()
     nodo = Nodo.objects.annotate(n=Count("enti__sedi__posti__servizi")).order_by("-n").first()
     if nodo is None:
         sys.exit("No network: build the demo first (make run, or manage.py seed_demo).")
     da, a = reports.periodo_del_mese(timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
+    if args.tipo == "nodo":
+        ambito = {"tipo": Report.Tipo.MENSILE_NODO, "nodo": nodo}
+    else:  # the largest ente of that nodo: the heaviest single-body report
+        ente = nodo.enti.annotate(n=Count("sedi__posti__servizi")).order_by("-n").first()
+        ambito = {"tipo": Report.Tipo.MENSILE_ENTE, "ente": ente}
     tempi = []
     for _ in range(args.runs):
-        report = Report.objects.create(tipo=Report.Tipo.MENSILE_NODO, nodo=nodo, periodo_inizio=da, periodo_fine=a)
+        report = Report.objects.create(periodo_inizio=da, periodo_fine=a, **ambito)
         inizio = time.perf_counter()
         reports.genera(report.pk)
         tempi.append(time.perf_counter() - inizio)
@@ -52,7 +60,11 @@ def main() -> None:
         report.file.delete(save=False)
         report.delete()
     picco_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"nodo: {nodo.nome}; period {da:%m/%Y}; PDF {pagine / 1024:.0f} KiB")
+    nome = str(ambito.get("nodo") or ambito.get("ente"))
+    if args.json:
+        print(json.dumps({"ambito": nome, "secondi": statistics.median(tempi), "picco_mib": round(picco_mib)}))
+        return
+    print(f"{args.tipo}: {nome}; period {da:%m/%Y}; PDF {pagine / 1024:.0f} KiB")
     singoli = ", ".join(f"{t:.2f}" for t in tempi)
     print(f"report time, median of {args.runs}: {statistics.median(tempi):.2f} s (runs: {singoli})")
     print(f"peak memory of the process: {picco_mib:.0f} MiB")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +31,11 @@ def aspetta(url: str, secondi: float = 30) -> None:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status < 500:
                     return
-        except Exception:
+        except urllib.error.HTTPError as e:
+            if e.code < 500:
+                raise RuntimeError(f"{url} answered {e.code}") from e
+            time.sleep(0.2)
+        except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer in {secondi} s")
 
@@ -78,7 +83,8 @@ def nginx(contenuto: bytes, nome: str = "index.html"):
     porta = porta_libera()
     with tempfile.TemporaryDirectory() as cartella:
         radice = Path(cartella)
-        (radice / "www").mkdir()
+        radice.chmod(0o755)  # nginx's workers run as another user when it is started by root
+        (radice / "www").mkdir(mode=0o755)
         (radice / "www" / nome).write_bytes(contenuto)
         conf = radice / "nginx.conf"
         conf.write_text(

@@ -57,9 +57,12 @@ def test_write_submit_return_fix_approve(live_server, chromium_path):
             salva(page)  # additional measures: none
             page.locator("#id_posti-0-sede").select_option(str(sede.pk))
             page.locator("#id_posti-0-posti_senza_vitto_alloggio").fill("3")
-            page.get_by_label("Guida Olga").check()
+            # Bootstrap Italia draws the checkbox on its label, which takes the click.
+            page.get_by_text("Guida Olga", exact=True).click()
+            expect(page.get_by_label("Guida Olga")).to_be_checked()
             salva(page)
-            page.get_by_label("formatore").check()
+            page.get_by_text("formatore", exact=True).click()
+            expect(page.get_by_label("formatore")).to_be_checked()
             page.locator("main").get_by_role("button", name="Salva e continua").click()
             page.wait_for_url("**/progetti/*/")
             page.get_by_role("button", name="Presenta al nodo").click()

@@ -1,0 +1,405 @@
+"""`make bench`: the benchmark suite. Every figure is the median of several runs and is set
+against a baseline measured in the same run, on the same machine, so that the ratio means
+something even when absolute times drift. Results go to docs/benchmarks.md.
+
+    .venv/bin/python bench/run.py [--runs 3] [--seconds 8]
+
+Needs PostgreSQL and Redis (started by `make bench` if down), wrk and nginx (installed by
+`make bench` if missing). Builds the national-size database `scu_bench` and the demo-size
+`scu_bench_demo` with `seed_bench` the first time (about 4 minutes); later runs reuse them.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+NAZIONALE = f"{PG}/scu_bench"
+DEMO = f"{PG}/scu_bench_demo"
+
+from bench.servizi import ambiente, gunicorn, nginx, wrk  # noqa: E402
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def manage(database_url: str, *args, cattura=False) -> str:
+    r = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=ambiente(database_url, REDIS), check=True,
+        capture_output=cattura, text=True,
+    )  # fmt: skip
+    return r.stdout if cattura else ""
+
+
+def psql(database_url: str, sql: str) -> str:
+    base, nome = database_url.rsplit("/", 1)
+    r = subprocess.run(
+        ["psql", f"{base}/{nome}", "-tAc", sql], capture_output=True, text=True, check=False
+    )  # fmt: skip
+    return r.stdout.strip() if r.returncode == 0 else ""
+
+
+def prepara(database_url: str, scala: str) -> None:
+    """Create, migrate and seed the database once; reuse it afterwards."""
+    base, nome = database_url.rsplit("/", 1)
+    esiste = subprocess.run(["psql", f"{base}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{nome}'"],
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    if esiste != "1":
+        subprocess.run(["psql", f"{base}/postgres", "-c", f"CREATE DATABASE {nome}"], check=True, capture_output=True)
+    manage(database_url, "migrate", "--noinput", "-v0")
+    if (psql(database_url, "SELECT count(*) FROM enti_ente") or "0") == "0":
+        log(f"seeding {nome} at {scala} scale (first run only)")
+        manage(database_url, "seed_bench", "--scale", scala, "--no-progress")
+
+
+def mediana(valori):
+    return statistics.median(valori)
+
+
+def p95(valori):
+    ordinati = sorted(valori)
+    return ordinati[min(len(ordinati) - 1, round(0.95 * (len(ordinati) - 1)))]
+
+
+# 1. Public counters under load ---------------------------------------------------------------
+
+
+def transazioni(database_url: str) -> int:
+    nome = database_url.rsplit("/", 1)[1]
+    return int(psql(database_url, f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname='{nome}'"))
+
+
+def contatori(args) -> dict:
+    out = {}
+    with gunicorn(NAZIONALE, REDIS, workers=2) as base:
+        home = urllib.request.urlopen(base + "/").read()  # warms the cache too
+        urllib.request.urlopen(base + "/dati/v1/contatori.json").read()
+        url = {"nudo": base + "/bench/nudo/", "home": base + "/", "contatori": base + "/dati/v1/contatori.json"}
+        risultati = {k: [] for k in ("nudo", "home", "contatori", "nginx")}
+        sql = {}
+        with nginx(home) as statico:
+            url["nginx"] = statico
+            for giro in range(args.runs):
+                for k in ("nudo", "home", "contatori", "nginx"):
+                    prima = transazioni(NAZIONALE) if k in ("home", "contatori") else 0
+                    r = wrk(url[k], secondi=args.seconds)
+                    if k in ("home", "contatori"):
+                        sql[k] = transazioni(NAZIONALE) - prima - 1  # minus the stats query itself
+                    assert r["non_2xx"] == 0 and r["socket_errors"] == 0, (k, r)
+                    risultati[k].append(r["rps"])
+                    log(f"wrk {k} run {giro + 1}: {r['rps']:.0f} req/s")
+        for k, v in risultati.items():
+            out[k] = mediana(v)
+        out["sql_home"], out["sql_contatori"] = sql.get("home"), sql.get("contatori")
+    return out
+
+
+# 2. Indicators against hand-written SQL -------------------------------------------------------
+
+
+def indicatori(args) -> list[dict]:
+    codice = r"""
+import json, statistics, sys, time, datetime
+import django; django.setup()
+from django.db.models import Count
+from django.utils import timezone
+from enti.models import Nodo
+from network import indicatori
+from bench.indicatori_sql import calcola_sql, come_calcola
+runs = int(sys.argv[1])
+oggi = timezone.localdate(); a = oggi.replace(day=1) - datetime.timedelta(days=1); da = a.replace(day=1)
+grande = Nodo.objects.annotate(n=Count("enti")).order_by("-n").first()
+out = []
+for nome, nodo in (("rete", None), (grande.nome, grande)):
+    servizi = indicatori.servizi_ambito(nodo=nodo) if nodo else indicatori.servizi_ambito()
+    t_orm, t_sql, per_query = [], [], []
+    for _ in range(runs):
+        t = time.perf_counter(); orm = indicatori.calcola(servizi, da, a, oggi); t_orm.append(time.perf_counter() - t)
+        t = time.perf_counter(); sql, tempi = calcola_sql(nodo.pk if nodo else None, da, a, oggi)
+        t_sql.append(time.perf_counter() - t); per_query.append(tempi)
+    assert come_calcola(orm) == sql, (nome, come_calcola(orm), sql)
+    out.append({"ambito": nome, "orm": statistics.median(t_orm), "sql": statistics.median(t_sql),
+                "query": {k: statistics.median(p[k] for p in per_query) for k in per_query[0]},
+                "volontari": sql["volontari"]})
+print(json.dumps(out))
+"""
+    r = subprocess.run([sys.executable, "-c", codice, str(args.runs)], cwd=ROOT, env=ambiente(NAZIONALE, REDIS),
+                       capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+# 3. PDF reports: time and peak memory --------------------------------------------------------
+
+
+def report(args) -> list[dict]:
+    out = []
+    for tipo in ("ente", "nodo"):
+        tempi, memorie = [], []
+        for _ in range(args.runs):
+            r = subprocess.run([sys.executable, "bench/report_nodo.py", "--runs", "1", "--tipo", tipo, "--json"],
+                               cwd=ROOT, env=ambiente(NAZIONALE, REDIS), capture_output=True, text=True, check=True)  # fmt: skip
+            d = json.loads(r.stdout.strip().splitlines()[-1])
+            tempi.append(d["secondi"])
+            memorie.append(d["picco_mib"])
+            nome = d["ambito"]
+        out.append({"tipo": tipo, "ambito": nome, "secondi": mediana(tempi), "picco_mib": max(memorie)})
+        log(f"report {tipo} {nome}: {mediana(tempi):.1f} s, {max(memorie)} MiB")
+    return out
+
+
+# 4. The register: month grid and month save through HTTP --------------------------------------
+
+
+def registro(args, n=40) -> dict:
+    """The demo OLP (4 volunteers) loads the month grid and saves the whole previous month,
+    alternating two valid fillings so that every save writes rows."""
+    import re
+
+    preparazione = r"""
+import datetime, json
+import django; django.setup()
+from django.test import Client
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from volontari.models import ChiusuraMensile, Servizio
+user = get_user_model().objects.get(email="olp@demo.example")
+oggi = timezone.localdate(); mese = (oggi.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+servizi = list(Servizio.objects.filter(olp__user=user, data_inizio__lte=mese, data_fine__gte=oggi).values_list("pk", flat=True))
+ChiusuraMensile.objects.filter(servizio_id__in=servizi, mese=mese).delete()  # the month is open again
+c = Client(); c.force_login(user)
+print(json.dumps({"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "mese": f"{mese:%Y-%m}", "servizi": servizi}))
+"""
+    r = subprocess.run([sys.executable, "-c", preparazione], cwd=ROOT, env=ambiente(NAZIONALE, REDIS),
+                       capture_output=True, text=True, check=True)  # fmt: skip
+    d = json.loads(r.stdout.strip().splitlines()[-1])
+    mese = datetime.datetime.strptime(d["mese"], "%Y-%m").date()
+    giorni = [
+        mese + datetime.timedelta(days=i) for i in range(31) if (mese + datetime.timedelta(days=i)).month == mese.month
+    ]
+    with gunicorn(NAZIONALE, REDIS, workers=2) as base:
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener.addheaders = [("Cookie", f"sessionid={d['cookie']}")]
+        url = f"{base}/registro/?mese={d['mese']}"
+        carica, salva = [], []
+        html = ""
+        for _ in range(n):
+            t = time.perf_counter()
+            html = opener.open(url).read().decode()
+            carica.append((time.perf_counter() - t) * 1000)
+        csrf = next(c.value for c in jar if c.name == "csrftoken")
+        for i in range(n):
+            campi = {"mese": d["mese"], "csrfmiddlewaretoken": csrf}
+            for pk in d["servizi"]:
+                ver = re.search(rf'name="ver-{pk}" value="([^"]*)"', html)
+                campi[f"ver-{pk}"] = ver.group(1) if ver else ""
+                for g in giorni:
+                    chiave = f"{pk}-{g:%Y%m%d}"
+                    if g.weekday() >= 5:
+                        campi[f"c-{chiave}"], campi[f"o-{chiave}"] = "NL", ""
+                    else:
+                        ore = "4.5" if (g.weekday() == 4 and i % 2) else "5"
+                        campi[f"c-{chiave}"], campi[f"a-{chiave}"], campi[f"o-{chiave}"] = "P", "servizio", ore
+            corpo = urllib.parse.urlencode(campi).encode()
+            richiesta = urllib.request.Request(url, data=corpo, headers={"X-CSRFToken": csrf, "Referer": url})
+            t = time.perf_counter()
+            risposta = opener.open(richiesta)
+            html = risposta.read().decode()
+            salva.append((time.perf_counter() - t) * 1000)
+            assert risposta.status == 200 and "is-invalid" not in html, html[:2000]
+    return {"carica_med": mediana(carica), "carica_p95": p95(carica), "salva_med": mediana(salva),
+            "salva_p95": p95(salva), "n": n, "volontari": len(d["servizi"]), "giorni": len(giorni)}  # fmt: skip
+
+
+# 5. CSV import of a month for an ente with 100 volunteers -------------------------------------
+
+
+def importazione(args) -> dict:
+    codice = r"""
+import datetime, json, statistics, sys, time
+import django; django.setup()
+from django.db.models import Count
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from enti.models import Ente, Membership
+from volontari import helios
+from volontari.models import ChiusuraMensile, Servizio
+runs = int(sys.argv[1])
+oggi = timezone.localdate(); mese = (oggi.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+fine = oggi.replace(day=1) - datetime.timedelta(days=1)
+ente = (Ente.objects.filter(sedi__posti__servizi__stato="in_servizio").annotate(n=Count("sedi__posti__servizi"))
+        .filter(n__gte=100).order_by("n").first())
+servizi = list(Servizio.objects.filter(posto__sede__ente=ente, data_inizio__lte=mese, data_fine__gte=fine)
+               .select_related("volontario").order_by("pk")[:100])
+ChiusuraMensile.objects.filter(servizio__in=servizi, mese=mese).delete()
+User = get_user_model()
+user, _ = User.objects.get_or_create(email=f"bench.import.{ente.pk}@bench.example")
+Membership.objects.get_or_create(user=user, ente=ente, ruolo="referente", defaults={"attiva": True})
+righe = ["CodiceVolontario;Cognome;Nome;Giorno;Causale;Note"]
+g = mese
+while g <= fine:
+    for s in servizi:
+        causale = "NL" if g.weekday() >= 5 else "P"
+        righe.append(f"{s.volontario.codice_volontario};{s.volontario.cognome};{s.volontario.nome};{g:%d/%m/%Y};{causale};")
+    g += datetime.timedelta(days=1)
+dati = ("\r\n".join(righe) + "\r\n").encode()
+tempi = []
+for _ in range(runs):
+    t = time.perf_counter(); n = helios.importa_presenze(acting_user=user, ente=ente, dati=dati)
+    tempi.append(time.perf_counter() - t)
+print(json.dumps({"ente": ente.denominazione, "volontari": len(servizi), "righe": len(righe) - 1,
+                  "secondi": statistics.median(tempi), "primo": tempi[0]}))
+"""
+    r = subprocess.run([sys.executable, "-c", codice, str(args.runs)], cwd=ROOT, env=ambiente(NAZIONALE, REDIS),
+                       capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+# 6. Query counts of every page at both scales ------------------------------------------------
+
+
+def conteggi_query() -> dict:
+    out = {}
+    for nome, db in (("demo", DEMO), ("nazionale", NAZIONALE)):
+        r = subprocess.run([sys.executable, "bench/query_counts.py"], cwd=ROOT, env=ambiente(db, REDIS),
+                           capture_output=True, text=True, check=True)  # fmt: skip
+        out[nome] = json.loads(r.stdout.strip().splitlines()[-1])
+    return out
+
+
+# The report ----------------------------------------------------------------------------------
+
+
+def scrivi(risultati: dict, args) -> str:
+    c, ind, rep, reg, imp, q = (
+        risultati[k] for k in ("contatori", "indicatori", "report", "registro", "import", "query")
+    )
+    ok = lambda cond: "holds" if cond else "**missed**"  # noqa: E731
+    righe = [
+        "# Benchmarks",
+        "",
+        f"Generated by `make bench` on {datetime.date.today():%d/%m/%Y}: {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL and Redis on loopback. Each figure "
+        f"is the median of {args.runs} runs; each is set against a baseline measured in the same run.",
+        "",
+        f"National scale (`seed_bench --scale national`): {psql(NAZIONALE, 'SELECT count(*) FROM enti_ente')} enti, "
+        f"{psql(NAZIONALE, 'SELECT count(*) FROM enti_sede')} sedi, "
+        f"{psql(NAZIONALE, 'SELECT count(*) FROM enti_olp')} OLP, "
+        f"{psql(NAZIONALE, chr(39).join(['SELECT count(*) FROM volontari_servizio WHERE stato=', 'in_servizio', '']))} "
+        f"volunteers in service, {int(psql(NAZIONALE, 'SELECT count(*) FROM volontari_presenza')):,} presenze; "
+        f"database {psql(NAZIONALE, 'SELECT pg_size_pretty(pg_database_size(current_database()))')}.",
+        "",
+        "## Public counters (requests per second, wrk, 2 threads, 16 connections, gunicorn with 2 workers, "
+        "production settings)",
+        "",
+        "| what | req/s | baseline | ratio | budget |",
+        "| --- | ---: | --- | ---: | --- |",
+        f"| bare Django view `/bench/nudo/` | {c['nudo']:.0f} | nginx, static file: {c['nginx']:.0f} | "
+        f"{c['nudo'] / c['nginx']:.2f} | |",
+        f"| home page `/` | {c['home']:.0f} | bare Django view | {c['home'] / c['nudo']:.2f} | ≥ 0.8: "
+        f"{ok(c['home'] / c['nudo'] >= 0.8)} |",
+        f"| update endpoint `/dati/v1/contatori.json` | {c['contatori']:.0f} | bare Django view | "
+        f"{c['contatori'] / c['nudo']:.2f} | ≥ 0.8: {ok(c['contatori'] / c['nudo'] >= 0.8)} |",
+        f"| home page `/` | {c['home']:.0f} | nginx, the same HTML as a static file | {c['home'] / c['nginx']:.2f} "
+        "| (the physical ceiling) |",
+        "",
+        f"SQL transactions in PostgreSQL during the home page's load runs: {c['sql_home']}; during the update "
+        f"endpoint's: {c['sql_contatori']} (budget, none on a cache hit: "
+        f"{ok(c['sql_home'] == 0 and c['sql_contatori'] == 0)}).",
+        "",
+        "## Indicators at national scale (seconds)",
+        "",
+        "The portal computes all the indicators of a scope together (`network.indicatori.calcola`: the services, one "
+        "grouped pass over their attendance, a few small queries). The baseline is one hand-written PostgreSQL query "
+        "per indicator (`bench/indicatori_sql.py`), and the run checks the figures are identical.",
+        "",
+        "| scope | volunteers | portal, all indicators | hand-written SQL, sum | ratio | budget ≤ 1.5 |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        *[
+            f"| {i['ambito']} | {i['volontari']:,} | {i['orm']:.2f} | {i['sql']:.2f} | {i['orm'] / i['sql']:.2f} | "
+            f"{ok(i['orm'] / i['sql'] <= 1.5)} |"
+            for i in ind
+        ],
+        "",
+        "Hand-written queries, one by one (seconds): "
+        + "; ".join(f"{i['ambito']}: " + ", ".join(f"{k} {v:.2f}" for k, v in i["query"].items()) for i in ind),
+        "",
+        "## Monthly PDF reports",
+        "",
+        "| report | scope | time (s) | peak memory (MiB) | budget (largest nodo: 60 s, 1 GiB) |",
+        "| --- | --- | ---: | ---: | --- |",
+        *[
+            f"| {r['tipo']} | {r['ambito']} | {r['secondi']:.1f} | {r['picco_mib']} | "
+            f"{ok(r['secondi'] <= 60 and r['picco_mib'] <= 1024) if r['tipo'] == 'nodo' else ''} |"
+            for r in rep
+        ],
+        "",
+        "## The register at national scale (through HTTP, gunicorn, production settings)",
+        "",
+        f"The demo OLP's {reg['volontari']} volunteers, the whole previous month ({reg['giorni']} days each), "
+        f"{reg['n']} requests each.",
+        "",
+        "| request | median (ms) | p95 (ms) | budget p95 < 150 ms |",
+        "| --- | ---: | ---: | --- |",
+        f"| load the month grid | {reg['carica_med']:.0f} | {reg['carica_p95']:.0f} | {ok(reg['carica_p95'] < 150)} |",
+        f"| save the full month | {reg['salva_med']:.0f} | {reg['salva_p95']:.0f} | {ok(reg['salva_p95'] < 150)} |",
+        "",
+        "## CSV import (Helios attendance layout)",
+        "",
+        f"{imp['ente']}: {imp['volontari']} volunteers, {imp['righe']:,} lines (a month): first import "
+        f"{imp['primo']:.1f} s, median {imp['secondi']:.1f} s.",
+        "",
+        "## SQL queries per page, demo and national scale",
+        "",
+        "| page | demo | national | equal |",
+        "| --- | ---: | ---: | --- |",
+        *[
+            f"| `{p}` | {q['demo'].get(p)} | {q['nazionale'].get(p)} | "
+            f"{'yes' if q['demo'].get(p) == q['nazionale'].get(p) else '**no**'} |"
+            for p in sorted(q["demo"])
+        ],
+        "",
+    ]
+    return "\n".join(righe)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    prepara(DEMO, "demo")
+    manage(DEMO, "collectstatic", "--noinput", "-v0")
+    prepara(NAZIONALE, "national")
+    risultati = {}
+    for nome, funzione in (("query", lambda: conteggi_query()), ("contatori", lambda: contatori(args)),
+                           ("indicatori", lambda: indicatori(args)), ("report", lambda: report(args)),
+                           ("registro", lambda: registro(args)), ("import", lambda: importazione(args))):  # fmt: skip
+        log(f"{nome}...")
+        t = time.monotonic()
+        risultati[nome] = funzione()
+        log(f"{nome} done in {time.monotonic() - t:.0f} s")
+    Path(args.out).write_text(scrivi(risultati, args) + "\n")
+    (ROOT / "bench" / "ultimo.json").write_text(json.dumps(risultati, indent=1, default=str))
+    log(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()
