@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint messages check clean
+.PHONY: install run test lint messages check clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -33,6 +33,12 @@ lint: install
 messages: install
 	$(PY) manage.py makemessages --locale it --no-obsolete --add-location file --ignore '.venv/*' --ignore 'static/vendor/*'
 	$(PY) manage.py compile_catalogues
+
+# The benchmark suite of docs/benchmarks.md: PostgreSQL and Redis (started if down), wrk and
+# nginx (installed from apt if missing), the national-size database built once (~4 minutes).
+bench: install
+	bash bench/prepara.sh
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 check: install
 	$(PY) manage.py check

@@ -213,7 +213,10 @@ class Presenza(models.Model):
         FORMAZIONE_GENERALE = "formazione_generale", _("general training")
         FORMAZIONE_SPECIFICA = "formazione_specifica", _("specific training")
 
-    servizio = models.ForeignKey(Servizio, on_delete=models.CASCADE, related_name="presenze", verbose_name=_("service"))
+    # No index of its own: the unique (servizio, ...) constraint's index leads with it.
+    servizio = models.ForeignKey(
+        Servizio, on_delete=models.CASCADE, related_name="presenze", verbose_name=_("service"), db_index=False
+    )
     giorno = models.DateField(_("day"))
     codice = models.CharField(_("day code"), max_length=4, choices=Codice.choices)
     attivita = models.CharField(_("activity"), max_length=20, choices=Attivita.choices, blank=True, default="")
@@ -263,7 +266,10 @@ class ChiusuraMensile(models.Model):
         CONFERMA_PRELIMINARE = "conferma_preliminare", _("preliminarily confirmed")
         CONFERMATA = "confermata", _("confirmed")
 
-    servizio = models.ForeignKey(Servizio, on_delete=models.CASCADE, related_name="chiusure", verbose_name=_("service"))
+    # No index of its own: the unique (servizio, ...) constraint's index leads with it.
+    servizio = models.ForeignKey(
+        Servizio, on_delete=models.CASCADE, related_name="chiusure", verbose_name=_("service"), db_index=False
+    )
     mese = models.DateField(_("month"), help_text=_("The first day of the month."))
     stato = models.CharField(_("state"), max_length=24, choices=Stato.choices, default=Stato.APERTA)
     conferma_preliminare_il = models.DateTimeField(_("preliminary confirmation on"), null=True, blank=True)
