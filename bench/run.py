@@ -203,6 +203,7 @@ print(json.dumps({"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "mese
             t = time.perf_counter()
             html = opener.open(url).read().decode()
             carica.append((time.perf_counter() - t) * 1000)
+        assert 'id="griglia"' in html, "the session cookie did not open the month grid"
         csrf = next(c.value for c in jar if c.name == "csrftoken")
         for i in range(n):
             campi = {"mese": d["mese"], "csrfmiddlewaretoken": csrf}
@@ -271,6 +272,53 @@ print(json.dumps({"ente": ente.denominazione, "volontari": len(servizi), "righe"
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+# 7. A bounded load run: public pages and the month grid, no errors allowed -------------------
+
+
+def sessione_olp(database_url: str) -> tuple[str, str]:
+    """A signed-in session of the demo OLP (cookie value) and last month as YYYY-MM."""
+    codice = r"""
+import datetime, json
+import django; django.setup()
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+oggi = timezone.localdate(); mese = (oggi.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+c = Client(HTTP_HOST="localhost"); c.force_login(get_user_model().objects.get(email="olp@demo.example"))
+print(json.dumps({"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "mese": f"{mese:%Y-%m}"}))
+"""
+    r = subprocess.run([sys.executable, "-c", codice], cwd=ROOT, env=ambiente(database_url, REDIS),
+                       capture_output=True, text=True, check=True)  # fmt: skip
+    d = json.loads(r.stdout.strip().splitlines()[-1])
+    return d["cookie"], d["mese"]
+
+
+PAGINE_CARICO = ["/", "/rete/", "/rete/lombardia/", "/numeri/", "/notizie/", "/dati/", "/dati/v1/contatori.json",
+                 "/dati/v1/storico.csv", "/catalogo/"]  # fmt: skip
+
+
+def carico(args) -> list[dict]:
+    """wrk (2 threads, 16 connections) on each public page, then on the OLP's month grid with
+    a session cookie; every answer must be a 2xx with no socket errors."""
+    cookie, mese = sessione_olp(NAZIONALE)
+    out = []
+    with gunicorn(NAZIONALE, REDIS, workers=2) as base:
+        bersagli = [(p, base + p, ()) for p in PAGINE_CARICO]
+        griglia = f"{base}/registro/?mese={mese}"
+        # wrk counts only 4xx/5xx as errors: make sure the cookie opens the grid, not a sign-in redirect.
+        prova = urllib.request.urlopen(urllib.request.Request(griglia, headers={"Cookie": f"sessionid={cookie}"}))
+        assert prova.url == griglia and 'id="griglia"' in prova.read().decode(), prova.url
+        for p in PAGINE_CARICO:
+            assert urllib.request.urlopen(base + p).url == base + p, p
+        bersagli.append(("/registro/ (OLP, month grid)", griglia, (f"Cookie: sessionid={cookie}",)))
+        for nome, url, intestazioni in bersagli:
+            r = wrk(url, secondi=args.seconds, intestazioni=intestazioni)
+            log(f"load {nome}: {r['rps']:.0f} req/s, p99 {r['p99_ms']} ms, errors {r['non_2xx'] + r['socket_errors']}")
+            out.append({"pagina": nome, **r})
+    return out
+
+
 # 6. Query counts of every page at both scales ------------------------------------------------
 
 
@@ -283,12 +331,18 @@ def conteggi_query() -> dict:
     return out
 
 
+def piani() -> list[dict]:
+    r = subprocess.run([sys.executable, "bench/piani.py"], cwd=ROOT, env=ambiente(NAZIONALE, REDIS),
+                       capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 # The report ----------------------------------------------------------------------------------
 
 
 def scrivi(risultati: dict, args) -> str:
-    c, ind, rep, reg, imp, q = (
-        risultati[k] for k in ("contatori", "indicatori", "report", "registro", "import", "query")
+    c, ind, rep, reg, imp, q, pi, ca = (
+        risultati[k] for k in ("contatori", "indicatori", "report", "registro", "import", "query", "piani", "carico")
     )
     ok = lambda cond: "holds" if cond else "**missed**"  # noqa: E731
     righe = [
@@ -365,6 +419,27 @@ def scrivi(risultati: dict, args) -> str:
         f"{imp['ente']}: {imp['volontari']} volunteers, {imp['righe']:,} lines (a month): first import "
         f"{imp['primo']:.1f} s, median {imp['secondi']:.1f} s.",
         "",
+        "## Plans of the hot queries at national scale (EXPLAIN ANALYZE)",
+        "",
+        "Every query the month grid and the counters send to the hot tables, as PostgreSQL runs it on the national "
+        "database. The test suite checks on a small database that these queries can use these indexes "
+        "(`tests/volontari/test_explain_indici.py`).",
+        "",
+        "| request | tables read, and how | ms |",
+        "| --- | --- | ---: |",
+        *[f"| {p['pagina']} | {'; '.join(p['letture'])} | {p['ms']:.2f} |" for p in pi],
+        "",
+        "## Bounded load run (wrk, 2 threads, 16 connections, production settings, national database)",
+        "",
+        f"Each page for {args.seconds} s; the run fails on any 4xx/5xx answer or socket error.",
+        "",
+        "| page | req/s | p99 (ms) | errors |",
+        "| --- | ---: | ---: | ---: |",
+        *[
+            f"| `{x['pagina']}` | {x['rps']:.0f} | {x['p99_ms']:.0f} | {x['non_2xx'] + x['socket_errors']} |"
+            for x in ca
+        ],
+        "",
         "## SQL queries per page, demo and national scale",
         "",
         "| page | demo | national | equal |",
@@ -384,6 +459,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--only", nargs="*", help="run these sections and print their JSON; writes no document")
     args = parser.parse_args()
     prepara(DEMO, "demo")
     manage(DEMO, "collectstatic", "--noinput", "-v0")
@@ -391,14 +467,23 @@ def main():
     risultati = {}
     for nome, funzione in (("query", lambda: conteggi_query()), ("contatori", lambda: contatori(args)),
                            ("indicatori", lambda: indicatori(args)), ("report", lambda: report(args)),
-                           ("registro", lambda: registro(args)), ("import", lambda: importazione(args))):  # fmt: skip
+                           ("registro", lambda: registro(args)), ("import", lambda: importazione(args)),
+                           ("piani", lambda: piani()), ("carico", lambda: carico(args))):  # fmt: skip
+        if args.only and nome not in args.only:
+            continue
         log(f"{nome}...")
         t = time.monotonic()
         risultati[nome] = funzione()
         log(f"{nome} done in {time.monotonic() - t:.0f} s")
+    if args.only:
+        print(json.dumps(risultati, indent=1, default=str))
+        return
     Path(args.out).write_text(scrivi(risultati, args) + "\n")
     (ROOT / "bench" / "ultimo.json").write_text(json.dumps(risultati, indent=1, default=str))
     log(f"written {args.out}")
+    errori = sum(x["non_2xx"] + x["socket_errors"] for x in risultati["carico"])
+    if errori:
+        sys.exit(f"the load run had {errori} errors: see {args.out}")
 
 
 if __name__ == "__main__":
