@@ -4,7 +4,8 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DJANGO_SETTINGS_MODULE=network.settings.production
+    DJANGO_SETTINGS_MODULE=network.settings.production \
+    WEB_CONCURRENCY=2
 
 # WeasyPrint needs Pango; curl serves the health check.
 RUN apt-get update \
@@ -23,4 +24,6 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost python manage.py
 
 USER portale
 EXPOSE 8000
-CMD ["gunicorn", "network.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# gunicorn runs WEB_CONCURRENCY workers. No HEALTHCHECK here: the same image runs the worker,
+# beat and the one-shot migration, so each service declares its own in docker-compose.yml.
+CMD ["gunicorn", "network.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

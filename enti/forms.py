@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comune, Ente, Sede
@@ -12,6 +13,9 @@ class ComuneField(forms.CharField):
         value = (super().to_python(value) or "").strip()
         if not value:
             return None
+        # Validators run after to_python, but the lookups below already send the value to
+        # the database, and PostgreSQL refuses NUL in text.
+        ProhibitNullCharactersValidator()(value)
         qs = Comune.objects.select_related("provincia")
         if value.isdigit():
             found = list(qs.filter(codice_istat=value.zfill(6)))
@@ -65,6 +69,3 @@ class SedeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["comune"] = nome_con_provincia(self.instance.comune)
-
-    def validate_unique(self):
-        """The one-address rule is checked by the service with its own message."""

@@ -33,6 +33,8 @@ INVITANTI = frozenset(PUO_INVITARE)
 URL_POLICY: dict[str, frozenset[str]] = {
     "home": TUTTI,
     "set_language": TUTTI,
+    # The health check: the proxy and monitoring probe it without signing in.
+    "salute": TUTTI,
     "dashboard": AUTENTICATI,
     "enti:lista": GESTIONE,
     "enti:dettaglio": GESTIONE,
@@ -74,6 +76,8 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "registro:conferma": GESTIONE,
     "registro:foglio": GESTIONE | {Ruolo.VOLONTARIO},
     "registro:carica_foglio": GESTIONE,
+    # The view also asks vede_natura_assenze: network staff do not get the signed copy.
+    "registro:foglio_firmato": GESTIONE | {Ruolo.VOLONTARIO},
     "registro:chiusura_ente": STAFF,
     "registro:relazioni": frozenset({Ruolo.OLP, Ruolo.REFERENTE, Ruolo.STAFF_ENTE, Ruolo.RESPONSABILE_SEDE}),
     "registro:importa": frozenset({Ruolo.REFERENTE, Ruolo.STAFF_ENTE}),
@@ -84,6 +88,8 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "servizi:subentro": RUOLI_ENTE,
     "volontari:mio": frozenset({Ruolo.VOLONTARIO}),
     "volontari:nuovo_calendario": frozenset({Ruolo.VOLONTARIO}),
+    # Personal data: the volunteer's own copy, only theirs (the address carries no id).
+    "volontari:i_miei_dati": frozenset({Ruolo.VOLONTARIO}),
     "volontari:questionario": frozenset({Ruolo.VOLONTARIO}),
     # A calendar app cannot sign in: the address carries a secret key instead.
     "volontari:calendario": TUTTI,

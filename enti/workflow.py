@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
 
@@ -37,6 +38,10 @@ class MacchinaStati:
             raise PermissionDenied(_("Your role cannot make this change of state."))
         if t.motivo_obbligatorio and not motivo.strip():
             raise ValidationError({"motivo": _("Write the reason: the other side will read it.")})
+        try:
+            ProhibitNullCharactersValidator()(motivo)  # PostgreSQL refuses NUL in text
+        except ValidationError as exc:
+            raise ValidationError({"motivo": exc.messages}) from exc
         return t
 
     def stati(self) -> set[str]:

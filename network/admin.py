@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import AuditedAdmin
 
-from .models import Allerta, Invito, Istantanea, Notizia, Report, RichiestaAccesso
+from .models import Allerta, Invito, Istantanea, Notizia, Outbox, Report, RichiestaAccesso
 
 
 @admin.register(Invito)
@@ -47,6 +47,7 @@ class ReportAdmin(AuditedAdmin):
     search_fields = ["ente__denominazione", "nodo__nome", "progetto__titolo", "errore"]
     list_select_related = ["nodo", "ente", "progetto"]
     raw_id_fields = ["nodo", "ente", "progetto", "richiesto_da"]
+    readonly_fields = ["file"]  # written by the task, downloaded in the portal
 
     # Reports are ordered in the portal, where the scope rules apply.
     def has_add_permission(self, request):
@@ -82,6 +83,21 @@ class IstantaneaAdmin(AuditedAdmin):
     list_display = ["giorno", "enti", "olp", "volontari"]
     search_fields = ["giorno"]
     date_hierarchy = "giorno"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Outbox)
+class OutboxAdmin(AuditedAdmin):
+    """Written by network.outbox, sent by its flush: read-only here, to see what is waiting."""
+
+    list_display = ["pk", "task", "creato_il", "inviato_il", "tentativi", "ultimo_errore"]
+    list_filter = [("inviato_il", admin.EmptyFieldListFilter)]
+    search_fields = ["task"]
 
     def has_add_permission(self, request):
         return False

@@ -7,7 +7,8 @@ class NetworkConfig(AppConfig):
     verbose_name = _("The network")
 
     def ready(self) -> None:
-        from . import audit_receivers, counters
+        from . import audit_receivers, counters, lookups
 
         counters.connect_refresh_on_change()
         audit_receivers.connect()
+        lookups.registra()

@@ -5,6 +5,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings.production")
 
@@ -36,8 +37,33 @@ app.conf.beat_schedule = {
         "task": "volontari.tasks.invia_questionari",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Personal data: records of services ended more than PSEUDONIMIZZA_DOPO_ANNI years ago.
+    "pseudonymise-old-records": {
+        "task": "network.tasks.pseudonimizza",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "conclude-ended-services": {
         "task": "volontari.tasks.concludi_servizi_terminati",
         "schedule": crontab(hour=0, minute=5),
     },
+    # The tasks left in the outbox while the broker was down (network.outbox).
+    "flush-outbox": {
+        "task": "network.tasks.svuota_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+
+
+@worker_ready.connect
+def svuota_outbox_all_avvio(sender, **kwargs) -> None:
+    """Beat needs the broker too: a worker starting (as it does when Redis comes back after an
+    outage that stopped it) first sends what is waiting in the outbox."""
+    from django.db import connections
+
+    from network import outbox
+
+    try:
+        outbox.svuota()
+    finally:
+        connections.close_all()

@@ -14,7 +14,7 @@ view on a hit touches no database.
 import datetime
 import hashlib
 import json
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from enti.models import Ente, Nodo, Olp
+from network import memoria
 from volontari.models import Servizio
 
 
@@ -44,6 +45,7 @@ class Contatori(TypedDict):
     calcolati_il: str
     rete: Cifre
     nodi: list[CifreNodo]
+    versione: NotRequired[str]  # the figures' fingerprint, computed once with them
 
 
 def cache_key(day: datetime.date) -> str:
@@ -75,12 +77,14 @@ def calcola(day: datetime.date) -> Contatori:
                 volontari=row.get("volontari", 0),
             )
         )
-    return Contatori(
+    contatori = Contatori(
         giorno=day.isoformat(),
         calcolati_il=timezone.now().isoformat(),
         rete=Cifre(enti=sum(enti_per_nodo.values()), olp=totali["olp"], volontari=totali["volontari"]),
         nodi=nodi,
     )
+    contatori["versione"] = versione(contatori)
+    return contatori
 
 
 def refresh(day: datetime.date | None = None) -> Contatori:
@@ -88,13 +92,15 @@ def refresh(day: datetime.date | None = None) -> Contatori:
     day = day or timezone.localdate()
     contatori = calcola(day)
     cache.set(cache_key(day), contatori, timeout=settings.COUNTERS_CACHE_SECONDS)
+    memoria.scrivi(cache_key(day), contatori)
     return contatori
 
 
 def get(day: datetime.date | None = None) -> Contatori:
-    """The counters from the cache, computed on a miss."""
+    """The counters from this process's copy (network.memoria), else the shared cache, else
+    computed."""
     day = day or timezone.localdate()
-    contatori = cache.get(cache_key(day))
+    contatori = memoria.leggi(cache_key(day), lambda: cache.get(cache_key(day)))
     if contatori is None:
         contatori = refresh(day)
     return contatori
@@ -102,7 +108,10 @@ def get(day: datetime.date | None = None) -> Contatori:
 
 def versione(contatori: Contatori) -> str:
     """A short fingerprint of the figures (not of when they were computed): the ETag of the
-    pages that show them, so that a client or proxy revalidates with a 304 until one moves."""
+    pages that show them, so that a client or proxy revalidates with a 304 until one moves.
+    Computed once when the figures are (every request asks for it)."""
+    if "versione" in contatori:
+        return contatori["versione"]
     cifre = {"giorno": contatori["giorno"], "rete": contatori["rete"], "nodi": contatori["nodi"]}
     return hashlib.sha256(json.dumps(cifre, sort_keys=True).encode()).hexdigest()[:16]
 

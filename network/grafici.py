@@ -98,6 +98,8 @@ def grafico_linee(
             f'<text x="{sinistra + 18 + 180 * i}" y="11" font-size="11">{escape(nome)}</text>'
         )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {larghezza} {altezza}" width="100%" '
-        f'style="max-width:{larghezza}px" role="img"><title>{escape(titolo)}</title>' + "".join(parti) + "</svg>"
+        # Scaled down to narrow screens by the page's CSS (.grafico svg), not by a style
+        # attribute: the Content-Security-Policy refuses those.
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {larghezza} {altezza}" width="{larghezza}" '
+        f'height="{altezza}" role="img"><title>{escape(titolo)}</title>' + "".join(parti) + "</svg>"
     )

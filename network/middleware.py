@@ -54,7 +54,7 @@ class RequireMFAMiddleware:
     can use anything but the pages that set it up."""
 
     EXEMPT_PREFIXES = ("mfa_", "pubblico:")
-    EXEMPT = frozenset({"account_logout", "set_language", "home", "account_confirm_email"})
+    EXEMPT = frozenset({"account_logout", "set_language", "home", "account_confirm_email", "salute"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -83,3 +83,28 @@ class RequireMFAMiddleware:
             _("Your role requires two-step verification: set up an authenticator app to continue."),
         )
         return redirect("mfa_activate_totp")
+
+
+class SecurityHeadersMiddleware:
+    """The headers Django 5.2 does not set itself: Content-Security-Policy and
+    Permissions-Policy, built once from settings.SECURE_CSP and settings.PERMISSIONS_POLICY.
+
+    A view that needs another policy sets the header itself: it is left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = "; ".join(
+            " ".join([direttiva, *valori]) for direttiva, valori in getattr(settings, "SECURE_CSP", {}).items()
+        )
+        self.permessi = ", ".join(
+            f"{funzione}=({' '.join(origini)})"
+            for funzione, origini in getattr(settings, "PERMISSIONS_POLICY", {}).items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.csp:
+            response.headers.setdefault("Content-Security-Policy", self.csp)
+        if self.permessi:
+            response.headers.setdefault("Permissions-Policy", self.permessi)
+        return response

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.files import NomeCasuale
 from enti import policy
 from enti.access import ambito
 from enti.models import Comune, Ente, Nodo, Olp, Sede
@@ -223,7 +224,7 @@ class Report(models.Model):
     periodo_fine = models.DateField(_("to"))
     stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
     progresso = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    file = models.FileField(_("file"), upload_to="report/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to=NomeCasuale("report"), blank=True)
     richiesto_da = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("ordered by"),
@@ -392,3 +393,26 @@ class Notizia(models.Model):
 
     def __str__(self) -> str:
         return self.titolo
+
+
+class Outbox(models.Model):
+    """A Celery task to send, written in the same transaction as the change that needs it (a
+    transactional outbox): if the broker is down when the change commits the row stays, and
+    `network.outbox.svuota` sends it later, in order, once."""
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    creato_il = models.DateTimeField(_("created on"), auto_now_add=True)
+    inviato_il = models.DateTimeField(_("sent on"), null=True, blank=True)
+    tentativi = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    ultimo_errore = models.CharField(_("last error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("task to send")
+        verbose_name_plural = _("tasks to send")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["id"], condition=Q(inviato_il__isnull=True), name="outbox_da_inviare")]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

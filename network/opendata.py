@@ -47,8 +47,9 @@ class Dataset:
     righe: Callable[[], list[dict]]
 
 
-def _contatori() -> list[dict]:
-    c = counters.get()
+def righe_contatori(c: counters.Contatori | None = None) -> list[dict]:
+    """The counters as rows: the network, then each node (from the cache unless given)."""
+    c = c or counters.get()
     righe = [{"livello": "rete", "nodo": "", "nome": "", "giorno": c["giorno"], **c["rete"]}]
     righe += [
         {"livello": "nodo", "nodo": n["slug"], "nome": n["nome"], "giorno": c["giorno"],
@@ -144,7 +145,7 @@ DATASETS = {
                 Campo("giorno", "date", _("the day the figures refer to")),
                 *_NUMERI,
             ],
-            _contatori,
+            righe_contatori,
         ),
         Dataset(
             "storico", _("History of the counters"),

@@ -28,7 +28,7 @@ from volontari import questionari
 from volontari.models import ChiusuraMensile, Presenza, RelazioneMensile, Servizio
 from volontari.regole import tetto_permessi_per
 
-from . import indicatori
+from . import indicatori, outbox
 from .grafici import grafico_barre, grafico_orizzontale
 from .models import Report
 
@@ -48,7 +48,8 @@ def _servizi(report: Report):
 
 @transaction.atomic
 def ordina(*, acting_user, tipo: str, periodo_inizio, periodo_fine, nodo=None, ente=None, progetto=None) -> Report:
-    """Order a report for a scope the user may see; the task is queued after commit."""
+    """Order a report for a scope the user may see; the task leaves through the outbox, after
+    commit, even if the broker is down at that moment."""
     from .tasks import genera_report
 
     a = ambito(acting_user) if acting_user is not None else None
@@ -74,7 +75,7 @@ def ordina(*, acting_user, tipo: str, periodo_inizio, periodo_fine, nodo=None, e
         nodo_id=nodo.pk if nodo else (ente or (progetto.ente if progetto else None)).nodo_id,
         ente_id=ente.pk if ente else (progetto.ente_id if progetto else None),
     )  # fmt: skip
-    transaction.on_commit(lambda: genera_report.delay(report.pk))
+    outbox.accoda(genera_report, report.pk)
     return report
 
 

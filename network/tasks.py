@@ -1,8 +1,9 @@
 import datetime
+from dataclasses import asdict
 
 from celery import shared_task
 
-from . import allerte, counters, reports
+from . import allerte, counters, outbox, pseudonimizzazione, reports
 
 
 @shared_task(
@@ -47,3 +48,17 @@ def controlla_allerte() -> dict:
     esito = allerte.controlla()
     esito["email"] = allerte.invia_riepiloghi()
     return esito
+
+
+@shared_task(name="network.tasks.pseudonimizza", acks_late=True, autoretry_for=(Exception,), max_retries=3)
+def pseudonimizza() -> dict:
+    """Nightly: pseudonymise the volunteers whose every service ended more than
+    PSEUDONIMIZZA_DOPO_ANNI years ago (idempotent, in batches)."""
+    return asdict(pseudonimizzazione.pseudonimizza())
+
+
+@shared_task(name="network.tasks.svuota_outbox", acks_late=True)
+def svuota_outbox() -> int:
+    """Every minute (Celery beat): send the tasks the web could not queue while the broker
+    was down."""
+    return outbox.svuota()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from progetti.urls import sedi_patterns
 from volontari.urls import registro_patterns, servizi_patterns
 
-from . import views, views_accesso, views_catalogo, views_monitoraggio, views_pubblico, views_report
+from . import views, views_accesso, views_catalogo, views_monitoraggio, views_pubblico, views_report, views_salute
 
 admin.site.site_header = _("Servizio Civile network: administration")
 admin.site.site_title = _("Servizio Civile network")
@@ -42,6 +42,7 @@ pubblico_patterns = [
     path("dati/", views_pubblico.dati, name="dati"),
     path("dati/v1/<slug:nome>.<str:formato>", views_pubblico.dataset, name="dataset"),
     path("accessibilita/", views_pubblico.accessibilita, name="accessibilita"),
+    path("privacy/", views_pubblico.privacy, name="privacy"),
     path("lingua/<str:codice>/", views_pubblico.lingua, name="lingua"),
 ]
 
@@ -51,6 +52,7 @@ audit_patterns = [
 
 urlpatterns = [
     path("", views_pubblico.home, name="home"),
+    path("salute/", views_salute.salute, name="salute"),
     path("", include((pubblico_patterns, "pubblico"))),
     path("area-personale/", views.dashboard, name="dashboard"),
     path("enti/", include("enti.urls")),

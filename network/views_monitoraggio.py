@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from enti.access import ambito
 from enti.models import Ente, Nodo
 from progetti.models import Progetto
+from volontari import regole
 from volontari.helios import cella_sicura
 from volontari.models import Presenza, Servizio
 
@@ -28,10 +29,8 @@ LIVELLI = ("rete", "nodo", "ente", "progetto")
 
 
 def _mese(request) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(request.GET.get("mese", ""), "%Y-%m").date()
-    except ValueError:
-        return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    mese = regole.leggi_mese(request.GET.get("mese", ""))
+    return mese or (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def _ambito(request):
@@ -45,6 +44,8 @@ def _ambito(request):
             raise Http404
         return livello, None, Servizio.objects.all()
     pk = request.GET.get("id")
+    if pk and not (pk.isascii() and pk.isdigit()):
+        raise Http404
     if livello == "nodo":
         nodi = Nodo.objects.all() if a.nazionale else Nodo.objects.filter(pk__in=a.nodi)
         nodo = get_object_or_404(nodi, pk=pk) if pk else nodi.first()

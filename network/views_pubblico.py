@@ -1,5 +1,5 @@
 """The public face: the network and its nodes, the figures and their history, news, open
-data, the accessibility statement and the language switch. Public data only.
+data, the accessibility statement, the privacy notice and the language switch. Public data only.
 
 Caching: the counters come from the cache (network.counters), so the home page and the
 counters' data answer a hit without SQL for an anonymous visitor (no session cookie). They
@@ -24,11 +24,11 @@ from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
 from enti.models import Ente, Nodo
 
-from . import counters, grafici, opendata
+from . import counters, grafici, memoria, opendata
 from .models import Istantanea, Notizia
 
 # The three public figures, in the order the home page shows them.
@@ -77,24 +77,30 @@ OBIETTIVI = [
 MAX_AGE_CONTATORI = 5  # seconds: the live figures
 MAX_AGE_PAGINE = 30  # seconds: pages and files that change a few times a day
 CHIAVE_NOTIZIE = "network:notizie:ultime"
+CHIAVE_HOME = "network:home:{}"
+CHIAVE_DATASET = "network:dati:{}:{}"
 
 
-# What a visitor without a session sees is the same for all of them: cacheable by proxies.
+# What a visitor without a session (and without a one-off message waiting for them) sees is
+# the same for all of them: cacheable by proxies and by the portal itself.
 def anonimo(request) -> bool:
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
 
 def ultime_notizie() -> list[dict]:
     """The three latest published news items, from the cache (refreshed when one is saved)."""
-    notizie = cache.get(CHIAVE_NOTIZIE)
+    notizie = memoria.leggi(CHIAVE_NOTIZIE, lambda: cache.get(CHIAVE_NOTIZIE))
     if notizie is None:
         notizie = list(Notizia.objects.pubblicate().values("titolo", "slug", "sommario", "pubblicata_il")[:3])
         cache.set(CHIAVE_NOTIZIE, notizie, timeout=300)  # a scheduled item appears within 5 minutes
+        memoria.scrivi(CHIAVE_NOTIZIE, notizie)
     return notizie
 
 
 def _notizie_cambiate(sender, **kwargs) -> None:
     cache.delete(CHIAVE_NOTIZIE)
+    memoria.dimentica(CHIAVE_NOTIZIE)
+    memoria.dimentica(CHIAVE_NOTIZIE + ":impronta")
 
 
 post_save.connect(_notizie_cambiate, sender=Notizia, dispatch_uid="notizie-cache-save")
@@ -104,8 +110,17 @@ post_delete.connect(_notizie_cambiate, sender=Notizia, dispatch_uid="notizie-cac
 def etag_home(request) -> str | None:
     if not anonimo(request):
         return None  # a signed-in header: never shared
-    notizie = "|".join(f"{n['slug']}{n['pubblicata_il'].isoformat()}" for n in ultime_notizie())
-    return f"{counters.versione(counters.get())}-{get_language()}-{_impronta(notizie)}"
+    return f"{counters.versione(counters.get())}-{get_language()}-{impronta_notizie()}"
+
+
+def impronta_notizie() -> str:
+    """The latest news' fingerprint, computed once per read of the news (it is in every ETag
+    of the home page)."""
+
+    def calcola() -> str:
+        return _impronta("|".join(f"{n['slug']}{n['pubblicata_il'].isoformat()}" for n in ultime_notizie()))
+
+    return memoria.leggi(CHIAVE_NOTIZIE + ":impronta", calcola)
 
 
 def _impronta(testo: str) -> str:
@@ -113,17 +128,15 @@ def _impronta(testo: str) -> str:
     return hashlib.sha256(testo.encode()).hexdigest()[:12]
 
 
-def etag_contatori(request, **kwargs) -> str:
-    return f"{counters.versione(counters.get())}-{get_language()}"
-
-
 def pubblica(response, request, max_age: int):
     """Cache-Control of a public answer: shared caches may keep it briefly; signed-in
     visitors' answers stay private."""
-    if anonimo(request):
-        patch_cache_control(response, public=True, max_age=max_age)
+    valore = f"public, max-age={max_age}" if anonimo(request) else "private, no-cache"
+    if response.has_header("Cache-Control"):
+        patch_cache_control(response, **({"public": True, "max_age": max_age} if anonimo(request) else
+                                         {"private": True, "no_cache": True}))  # fmt: skip
     else:
-        patch_cache_control(response, private=True, no_cache=True)
+        response["Cache-Control"] = valore  # the common case, without parsing a header that is not there
     return response
 
 
@@ -138,13 +151,30 @@ def _contesto_contatori() -> dict:
 
 
 @require_safe
-@condition(etag_func=etag_home)
 def home(request):
+    """For an anonymous visitor the rendered page itself is kept in the cache under its ETag
+    (figures, language and news): a hit costs three cache reads and no template. Any change
+    to a figure or a news item changes the ETag, hence the key, so no entry is ever stale."""
+    etag = etag_home(request)
+    if etag is not None:
+        non_cambiato = get_conditional_response(request, etag=f'"{etag}"')
+        if non_cambiato is not None:
+            return pubblica(non_cambiato, request, MAX_AGE_PAGINE)
+        corpo = memoria.leggi(CHIAVE_HOME.format(etag), lambda: cache.get(CHIAVE_HOME.format(etag)))
+        if corpo is not None:
+            response = HttpResponse(corpo)
+            response["ETag"] = f'"{etag}"'
+            response["Content-Language"] = get_language()
+            return pubblica(response, request, MAX_AGE_PAGINE)
     response = render(
         request,
         "network/home.html",
         {**_contesto_contatori(), "obiettivi": OBIETTIVI[:3], "notizie": ultime_notizie()},
     )
+    if etag is not None:
+        response["ETag"] = f'"{etag}"'
+        cache.set(CHIAVE_HOME.format(etag), response.content, timeout=MAX_AGE_PAGINE * 10)
+        memoria.scrivi(CHIAVE_HOME.format(etag), response.content)
     return pubblica(response, request, MAX_AGE_PAGINE)
 
 
@@ -270,18 +300,31 @@ def dataset(request, nome: str, formato: str):
     d = opendata.DATASETS.get(nome)
     if d is None or formato not in ("json", "csv"):
         raise Http404
-    righe = d.righe()  # the counters' rows come from the cache: no SQL on a hit
     if nome == "contatori":
-        etag = f'"{etag_contatori(request)}-{formato}"'
+        # One cache read for both the ETag and the rows (no SQL on a hit).
+        attuali = counters.get()
+        etag = f'"{counters.versione(attuali)}-{get_language()}-{formato}"'
+        righe = None  # only needed to encode the file on a miss
     else:
+        righe = d.righe()
         etag = f'"{_impronta(json.dumps(righe, sort_keys=True, default=str))}-{get_language()}-{formato}"'
     non_cambiato = get_conditional_response(request, etag=etag)
     if non_cambiato is not None:
         return pubblica(non_cambiato, request, MAX_AGE_CONTATORI)
+    # The encoded file is kept under its ETag: the live counters' endpoint is polled by every
+    # open home page, and encoding it each time would cost more than the rest of the request.
+    chiave = CHIAVE_DATASET.format(nome, etag)
+    corpo = memoria.leggi(chiave, lambda: cache.get(chiave))
+    if corpo is None:
+        if righe is None:
+            righe = opendata.righe_contatori(attuali)
+        corpo = opendata.come_json(d, righe) if formato == "json" else opendata.come_csv(d, righe)
+        cache.set(chiave, corpo, timeout=MAX_AGE_PAGINE * 10)
+        memoria.scrivi(chiave, corpo)
     if formato == "json":
-        response = HttpResponse(opendata.come_json(d, righe), content_type="application/json; charset=utf-8")
+        response = HttpResponse(corpo, content_type="application/json; charset=utf-8")
     else:
-        response = HttpResponse(opendata.come_csv(d, righe), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(corpo, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{nome}.csv"'
     response["ETag"] = etag
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
@@ -292,6 +335,26 @@ def dataset(request, nome: str, formato: str):
 @require_safe
 def accessibilita(request):
     return pubblica(render(request, "pubblico/accessibilita.html"), request, MAX_AGE_PAGINE)
+
+
+@require_safe
+def privacy(request):
+    """The privacy notice (GDPR art. 13): the controller and the retention period come from
+    the settings, so each deployment states its own."""
+    contesto = {
+        "titolare": settings.PRIVACY_TITOLARE,
+        "contatto": settings.PRIVACY_CONTATTO,
+        "dpo": settings.PRIVACY_DPO,
+        "anni": settings.PSEUDONIMIZZA_DOPO_ANNI,
+        "giorni_report": settings.REPORT_CONSERVAZIONE_GIORNI,
+        "cookie": [
+            (settings.SESSION_COOKIE_NAME, _("keeps you signed in until you sign out or the session expires")),
+            (settings.CSRF_COOKIE_NAME, _("protects the forms you send from forgery by other sites")),
+            (settings.LANGUAGE_COOKIE_NAME, _("remembers the language you chose, if you chose one")),
+            ("messages", _("carries a confirmation message to the next page, then is deleted")),
+        ],
+    }
+    return pubblica(render(request, "pubblico/privacy.html", contesto), request, MAX_AGE_PAGINE)
 
 
 @require_safe

@@ -6,13 +6,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.files import file_privato
 from enti.access import ambito
 from enti.models import Ente, Nodo
 from progetti.models import Progetto
@@ -101,4 +102,5 @@ def scarica(request, pk: int):
     report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
     if report.stato != Report.Stato.COMPLETATO or not report.file:
         raise Http404
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1])
+    # Stored under a random name (accounts.files.NomeCasuale); downloaded under a telling one.
+    return file_privato(report.file, f"report_{report.pk}_{report.tipo}_{report.periodo_inizio:%Y_%m}.pdf")

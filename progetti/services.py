@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -298,6 +299,10 @@ def commenta_progetto(*, acting_user, progetto: Progetto, commento: str, ip_addr
         raise PermissionDenied(_("Your role cannot comment on this project."))
     if not commento.strip():
         raise ValidationError({"commento": _("Write the comment.")})
+    try:
+        ProhibitNullCharactersValidator()(commento)  # PostgreSQL refuses NUL in text
+    except ValidationError as exc:
+        raise ValidationError({"commento": exc.messages}) from exc
     evento = EventoProgetto.objects.create(
         progetto=progetto,
         da_stato=progetto.stato,

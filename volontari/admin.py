@@ -9,8 +9,9 @@ from .models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, S
 class VolontarioAdmin(AuditedAdmin):
     list_display = ["cognome", "nome", "codice_fiscale", "codice_volontario", "data_nascita"]
     search_fields = ["cognome", "nome", "codice_fiscale", "codice_volontario", "email"]
-    list_filter = ["sesso"]
+    list_filter = ["sesso", ("pseudonimizzato_il", admin.EmptyFieldListFilter)]
     autocomplete_fields = ["user"]
+    readonly_fields = ["pseudonimizzato_il"]
 
 
 @admin.register(Servizio)
@@ -42,6 +43,8 @@ class ChiusuraMensileAdmin(AuditedAdmin):
     list_select_related = ["servizio__volontario", "servizio__posto__progetto"]
     raw_id_fields = ["servizio", "conferma_preliminare_da", "confermata_da"]
     date_hierarchy = "mese"
+    # Uploaded in the portal, where the file is checked, and downloaded there by those who may.
+    readonly_fields = ["foglio_firmato"]
 
 
 @admin.register(Questionario)

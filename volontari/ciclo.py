@@ -5,6 +5,7 @@ import calendar
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -55,18 +56,19 @@ def _volontario(dati: dict) -> Volontario:
         letti = decodifica(cf)
     except ValidationError as exc:
         raise ValidationError({"codice_fiscale": exc.messages}) from exc
-    volontario, _created = Volontario.objects.get_or_create(
-        codice_fiscale=cf,
-        defaults={
-            "nome": dati["nome"].strip(),
-            "cognome": dati["cognome"].strip(),
-            "data_nascita": letti.data_nascita,
-            "sesso": letti.sesso,
-            "luogo_nascita": letti.luogo_nascita_nome,
-            "email": dati.get("email", ""),
-            "codice_volontario": dati.get("codice_volontario") or None,
-        },
-    )
+    defaults = {
+        "nome": dati["nome"].strip(),
+        "cognome": dati["cognome"].strip(),
+        "data_nascita": letti.data_nascita,
+        "sesso": letti.sesso,
+        "luogo_nascita": letti.luogo_nascita_nome,
+        "email": dati.get("email", ""),
+        "codice_volontario": dati.get("codice_volontario") or None,
+    }
+    if not Volontario.objects.filter(codice_fiscale=cf).exists():
+        # A new volunteer whose Helios code is already someone else's: said at that field.
+        Volontario(codice_fiscale=cf, **defaults).validate_unique(exclude=["codice_fiscale"])
+    volontario, _created = Volontario.objects.get_or_create(codice_fiscale=cf, defaults=defaults)
     return volontario
 
 
@@ -156,6 +158,7 @@ def registra_rinuncia(*, acting_user, servizio: Servizio, motivo: str = "", ip_a
         raise ValidationError(_("Only a service not yet ended can be renounced."))
     if Presenza.objects.filter(servizio=servizio, codice="P").exists():
         raise ValidationError(_("The volunteer has already served: record an interruption instead."))
+    ProhibitNullCharactersValidator()(motivo)  # PostgreSQL refuses NUL in text
     Presenza.objects.filter(servizio=servizio).delete()
     servizio.stato = Servizio.Stato.RINUNCIA
     servizio.data_fine = servizio.data_inizio

@@ -1,10 +1,25 @@
+import datetime
+
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enti.models import Olp
 
+from . import regole
 from .models import Servizio
+
+
+class DataDiServizio(forms.DateField):
+    """A date of the register's years (regole.PRIMO_ANNO to ULTIMO_ANNO): 31/12/9999 would
+    overflow the end of service computed from it."""
+
+    default_validators = [
+        MinValueValidator(datetime.date(regole.PRIMO_ANNO, 1, 1)),
+        MaxValueValidator(datetime.date(regole.ULTIMO_ANNO, 12, 31)),
+    ]
 
 
 class VolontarioForm(forms.Form):
@@ -15,9 +30,13 @@ class VolontarioForm(forms.Form):
     cognome = forms.CharField(label=_("Last name"), max_length=100)
     email = forms.EmailField(label=_("E-mail"), required=False)
     codice_volontario = forms.CharField(label=_("Volunteer code (Helios)"), max_length=15, required=False)
-    data_domanda = forms.DateField(label=_("Application date"), widget=forms.DateInput(attrs={"type": "date"}))
-    data_inizio = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    data_domanda = DataDiServizio(
+        label=_("Application date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    data_inizio = DataDiServizio(
+        label=_("Start date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
 
 
@@ -34,10 +53,27 @@ class AvvioForm(VolontarioForm):
 
 
 class InterruzioneForm(forms.Form):
-    ultimo_giorno = forms.DateField(label=_("Last day of service"), widget=forms.DateInput(attrs={"type": "date"}))
+    ultimo_giorno = DataDiServizio(
+        label=_("Last day of service"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     motivo = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     documentata = forms.BooleanField(
         label=_("Documented health, service or force-majeure reasons"),
         required=False,
         help_text=_("After at least six months of service it gives the right to the certificate."),
     )
+
+
+class FoglioFirmatoForm(forms.Form):
+    """The signed monthly sheet. What the file is (a PDF by its content, not too large) is
+    checked by services.carica_foglio_firmato, whose messages come back at this field."""
+
+    file = forms.FileField(
+        label=_("Signed sheet"),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        error_messages={"required": _("Choose the signed PDF to upload.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("A PDF of at most %(mb)s MB.") % {"mb": settings.FOGLIO_FIRMATO_MAX_MB}

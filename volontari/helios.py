@@ -13,14 +13,15 @@ import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.audit import record_event
 
-from . import services
+from . import regole, services
 from .models import Presenza, Servizio
 from .regole import Voce
 
@@ -85,23 +86,35 @@ def _servizi_ente(ente, da, a):
     )
 
 
-def esporta_presenze(ente, mese: datetime.date, *, helios: bool = True) -> bytes:
-    """The attendance of a month, one line per volunteer and day, in the Department's layout."""
+def _sempre(_servizio) -> bool:
+    return True
+
+
+def esporta_presenze(ente, mese: datetime.date, *, helios: bool = True, natura=_sempre) -> bytes:
+    """The attendance of a month, one line per volunteer and day, in the Department's layout.
+    `natura(servizio)` says whether the reader may know the nature of health-related absences:
+    if not, they read as a generic absence and the notes (which may tell of health) are left out."""
     mese = services.primo_del_mese(mese)
     fine = services.ultimo_del_mese(mese)
     servizi = list(_servizi_ente(ente, mese, fine))
     righe = services.carica_mese([s.pk for s in servizi], mese)
     out = []
     for s in servizi:
+        vede = natura(s)
         for giorno in sorted(righe[s.pk]):
             p = righe[s.pk][giorno]
             v = s.volontario
-            out.append([v.codice_volontario or "", v.cognome, v.nome, f"{giorno:%d/%m/%Y}", p.codice, p.nota])
+            out.append(
+                [v.codice_volontario or "", v.cognome, v.nome, f"{giorno:%d/%m/%Y}",
+                 Presenza.codice_mostrato(p.codice, natura=vede), p.nota if vede else ""]
+            )  # fmt: skip
     return _scrivi(INTESTAZIONE_PRESENZE, out, helios=helios)
 
 
-def esporta_formazione(ente, *, tipo: str, helios: bool = True) -> bytes:
-    """General or specific training hours per volunteer (whole hours), Department's layout."""
+def esporta_formazione(ente, *, tipo: str, helios: bool = True, codice_fiscale=_sempre) -> bytes:
+    """General or specific training hours per volunteer (whole hours), Department's layout.
+    `codice_fiscale(servizio)` says whether the reader may see the tax code (and the birth date
+    read from it): if not, both are left empty."""
     attivita = {"generale": "formazione_generale", "specifica": "formazione_specifica"}[tipo]
     colonna = "OreFormazione" if tipo == "generale" else "OreFormazioneSpecifica"
     servizi = list(
@@ -120,9 +133,11 @@ def esporta_formazione(ente, *, tipo: str, helios: bool = True) -> bytes:
     for s in servizi:
         v, sede, progetto = s.volontario, s.posto.sede, s.posto.progetto
         comune = sede.comune
+        vede_cf = codice_fiscale(s)
         out.append(
             [
-                v.codice_volontario or "", v.cognome, v.nome, v.sesso, v.codice_fiscale, f"{v.data_nascita:%d/%m/%Y}",
+                v.codice_volontario or "", v.cognome, v.nome, v.sesso, v.codice_fiscale if vede_cf else "",
+                f"{v.data_nascita:%d/%m/%Y}" if vede_cf else "",
                 sede.ente.codice_helios or "", sede.ente.denominazione, progetto.codice_helios or "", progetto.titolo,
                 comune.nome, comune.provincia.sigla, comune.provincia.regione.nome, f"{sede.indirizzo} {sede.civico}",
                 sede.cap, int(ore.get(s.pk) or 0),
@@ -163,7 +178,14 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
     whole file. Present days get the project's usual hours of service."""
     if len(dati) > MAX_BYTES:
         raise ErroriImportazione([(0, _("The file is larger than 5 MB."))])
-    righe = list(csv.reader(io.StringIO(_decodifica(dati)), delimiter=";"))
+    # newline="": a stray CR inside a line is a line end, as the csv module expects.
+    lettore = csv.reader(io.StringIO(_decodifica(dati), newline=""), delimiter=";")
+    try:
+        righe = list(lettore)
+    except csv.Error as exc:  # a field beyond the csv module's limit (128 KiB), or the like
+        raise ErroriImportazione(
+            [(lettore.line_num, _("This line cannot be read: a field is too long or a quote is not closed."))]
+        ) from exc
     if not righe:
         raise ErroriImportazione([(0, _("The file is empty."))])
     intestazione = [c.strip().lower() for c in righe[0]]
@@ -193,6 +215,16 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
         except ValueError:
             errori.append((numero, _("The date %(d)s is not in the form dd/mm/yyyy.") % {"d": giorno_testo}))
             continue
+        if not regole.giorno_ammesso(giorno):
+            errori.append((numero, _("The date %(d)s is out of range: write a day of service.") % {"d": giorno_testo}))
+            continue
+        try:
+            # PostgreSQL refuses NUL in text; a note longer than the register keeps is not cut.
+            ProhibitNullCharactersValidator()(nota)
+            MaxLengthValidator(Presenza._meta.get_field("nota").max_length)(nota)
+        except ValidationError as exc:
+            errori.append((numero, " ".join(exc.messages)))
+            continue
         causale = CAUSALI_ALIAS.get(causale.upper(), causale.upper())
         if causale not in codici:
             errori.append((numero, _("Unknown day code: %(c)s.") % {"c": causale}))
@@ -213,9 +245,9 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
             continue
         riga_di[(servizio.pk, giorno)] = numero
         if causale == "P":
-            voce = Voce(giorno, "P", "servizio", _ore_del_giorno(servizio.posto.progetto), nota[:300])
+            voce = Voce(giorno, "P", "servizio", _ore_del_giorno(servizio.posto.progetto), nota)
         else:
-            voce = Voce(giorno, causale, "", Decimal(0), nota[:300])
+            voce = Voce(giorno, causale, "", Decimal(0), nota)
         modifiche[services.primo_del_mese(giorno)][servizio.pk][giorno] = voce
     if not errori and not riga_di:
         errori.append((0, _("The file holds no day.")))

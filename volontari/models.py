@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.files import NomeCasuale
 from enti.access import ambito
 from enti.models import Olp, Sede
 from progetti.models import PostoSede
@@ -67,6 +68,14 @@ class Volontario(models.Model):
         help_text=_("Secret part of the address of the volunteer's calendar feed; a new one revokes the old."),
     )
 
+    pseudonimizzato_il = models.DateTimeField(
+        _("pseudonymised on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Names, tax code, birth data and contacts replaced once every service ended long ago."),
+    )
+
     objects = VolontarioQuerySet.as_manager()
 
     class Meta:
@@ -88,7 +97,10 @@ class ServizioQuerySet(models.QuerySet):
             return self.all()
         if not user.is_authenticated:
             return self.none()
-        q = Q(volontario__user=user)
+        # The user's own volunteer record as a one-row subquery on this table's own column (not a
+        # join): ORed with the OLP's `olp_id`, PostgreSQL can then combine the two indexes
+        # instead of scanning every service (docs/benchmarks.md, month grid).
+        q = Q(volontario_id=models.Subquery(Volontario.objects.filter(user=user).order_by().values("pk")[:1]))
         if a.nodi:
             q |= Q(posto__sede__ente__nodo_id__in=a.nodi)
         if a.enti:
@@ -207,6 +219,7 @@ class Presenza(models.Model):
     # Health-related codes: shown as a generic absence to roles whose job does not need
     # the nature of the absence (enti.policy.vede_natura_assenze).
     CODICI_SANITARI = frozenset({"MAL", "INF", "MAT", "P104"})
+    CODICE_ASSENZA = "ASS"
 
     class Attivita(models.TextChoices):
         SERVIZIO = "servizio", _("service")
@@ -237,7 +250,7 @@ class Presenza(models.Model):
     class Meta:
         verbose_name = _("attendance day")
         verbose_name_plural = _("attendance days")
-        ordering = ["servizio", "giorno"]
+        ordering = ["servizio_id", "giorno"]  # the column, not the relation: "servizio" joins Servizio for its ordering
         constraints = [
             models.UniqueConstraint(fields=["servizio", "giorno"], name="presenza_una_per_servizio_e_giorno"),
             models.CheckConstraint(condition=Q(ore__gte=0, ore__lte=24), name="presenza_ore_0_24"),
@@ -250,6 +263,12 @@ class Presenza(models.Model):
 
     def __str__(self) -> str:
         return f"{self.servizio_id} {self.giorno:%d/%m/%Y} {self.codice}"
+
+    @classmethod
+    def codice_mostrato(cls, codice: str, *, natura: bool) -> str:
+        """The day code as a reader may see it: a health-related one becomes a generic absence
+        for whoever may not know the nature of absences."""
+        return cls.CODICE_ASSENZA if not natura and codice in cls.CODICI_SANITARI else codice
 
 
 class ChiusuraMensileQuerySet(models.QuerySet):
@@ -281,7 +300,7 @@ class ChiusuraMensile(models.Model):
         related_name="+",
         verbose_name=_("preliminary confirmation by"),
     )
-    foglio_firmato = models.FileField(_("signed monthly sheet"), upload_to="fogli_presenze/%Y/%m/", blank=True)
+    foglio_firmato = models.FileField(_("signed monthly sheet"), upload_to=NomeCasuale("fogli_presenze"), blank=True)
     confermata_il = models.DateTimeField(_("confirmed on"), null=True, blank=True)
     riaperta = models.BooleanField(
         _("reopened"), default=False, help_text=_("Reopened by network staff after its confirmation: edits are logged.")

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.template.loader import render_to_string
@@ -237,6 +238,10 @@ def salva_relazioni(*, acting_user, mese: datetime.date, righe: dict[int, dict],
             errori[servizio_id].append(_("Describe the problem in the notes."))
         if len(note) > 2000:
             errori[servizio_id].append(_("The notes are longer than 2000 characters."))
+        try:
+            ProhibitNullCharactersValidator()(note)  # PostgreSQL refuses NUL in text
+        except ValidationError as exc:
+            errori[servizio_id].extend(exc.messages)
         da_salvare.append((servizio_id, dati, note))
     if errori:
         raise ErroriRelazioni(dict(errori))

@@ -50,6 +50,25 @@ class Esito:
         return not self.errori and not self.errori_mese
 
 
+# The years a page or a file of the register may name: wide enough for any service, far from
+# the ends of the calendar, where the arithmetic around a month (its weeks, the month after)
+# overflows.
+PRIMO_ANNO, ULTIMO_ANNO = 2000, 2100
+
+
+def leggi_mese(valore: str) -> datetime.date | None:
+    """A month typed as yyyy-mm, or None if it is not one (or lies outside those years)."""
+    try:
+        mese = datetime.datetime.strptime(valore, "%Y-%m").date()
+    except ValueError:
+        return None
+    return mese if PRIMO_ANNO <= mese.year <= ULTIMO_ANNO else None
+
+
+def giorno_ammesso(giorno: datetime.date) -> bool:
+    return PRIMO_ANNO <= giorno.year <= ULTIMO_ANNO
+
+
 def giorni_del_mese(mese: datetime.date) -> list[datetime.date]:
     return [mese.replace(day=d) for d in range(1, calendar.monthrange(mese.year, mese.month)[1] + 1)]
 

@@ -8,9 +8,10 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,28 +67,31 @@ def carica_mese(servizi_ids, mese: datetime.date) -> dict[int, dict[datetime.dat
 
 
 def _fuori_dal_mese(servizi, mese: datetime.date) -> dict[int, regole.Fuori]:
-    """Caps and weekly hours from outside the month, for all the services in two queries."""
+    """Caps and weekly hours from outside the month, for all the services in three queries.
+
+    None joins the services: the first 180 days of each are known here, and a join made
+    PostgreSQL hash the whole services table at national scale (docs/benchmarks.md)."""
     inizio, fine = primo_del_mese(mese), ultimo_del_mese(mese)
     ids = [s.pk for s in servizi]
     fuori = {s.pk: regole.Fuori() for s in servizi}
     for row in (
         Presenza.objects.filter(servizio_id__in=ids)
         .exclude(giorno__gte=inizio, giorno__lte=fine)
+        .order_by()
         .values("servizio_id")
-        .annotate(
-            pr=Count("pk", filter=Q(codice="PR")),
-            mal=Count("pk", filter=Q(codice="MAL")),
-            gen=Sum(
-                "ore",
-                filter=Q(
-                    attivita="formazione_generale",
-                    giorno__lte=F("servizio__data_inizio") + datetime.timedelta(days=179),
-                ),
-            ),
-        )
+        .annotate(pr=Count("pk", filter=Q(codice="PR")), mal=Count("pk", filter=Q(codice="MAL")))
     ):
         f = fuori[row["servizio_id"]]
-        f.permessi, f.malattia, f.generale_entro_180 = row["pr"], row["mal"], row["gen"] or Decimal(0)
+        f.permessi, f.malattia = row["pr"], row["mal"]
+    entro_180 = {s.pk: s.data_inizio + datetime.timedelta(days=179) for s in servizi}
+    for servizio_id, giorno, ore in (
+        Presenza.objects.filter(servizio_id__in=ids, attivita="formazione_generale")
+        .exclude(giorno__gte=inizio, giorno__lte=fine)
+        .order_by()
+        .values_list("servizio_id", "giorno", "ore")
+    ):
+        if giorno <= entro_180[servizio_id]:
+            fuori[servizio_id].generale_entro_180 += ore
     da, a = finestra_settimane(mese)
     for row in (
         Presenza.objects.filter(servizio_id__in=ids, giorno__gte=da, giorno__lte=a)
@@ -290,6 +294,10 @@ def conferma_preliminare(
     chiusura, _created = ChiusuraMensile.objects.select_for_update().get_or_create(servizio=servizio, mese=mese)
     if chiusura.stato == ChiusuraMensile.Stato.CONFERMATA:
         raise ValidationError(_("This month is already confirmed."))
+    # Two people confirming at once: the service row lock above makes the second wait, and it
+    # then finds the month confirmed (one confirmation, one audit event).
+    if chiusura.stato == ChiusuraMensile.Stato.CONFERMA_PRELIMINARE:
+        raise ValidationError(_("This volunteer's month has already been confirmed: reload the page."))
     righe = carica_mese([servizio.pk], mese)[servizio.pk]
     stato = stato_mese(servizio, mese, righe)
     if not stato["completo"]:
@@ -329,15 +337,17 @@ def conferma_preliminare(
     return chiusura
 
 
-FOGLIO_MAX_BYTES = 20 * 1024 * 1024
+def foglio_max_bytes() -> int:
+    return settings.FOGLIO_FIRMATO_MAX_MB * 1024 * 1024
 
 
 @transaction.atomic
 def carica_foglio_firmato(
     *, acting_user, servizio: Servizio, mese: datetime.date, file, ip_address=None
 ) -> ChiusuraMensile:
-    """The monthly sheet signed by the volunteer and the referente: a PDF of at most 20 MB,
-    named as the Department expects (PRESENZE_...)."""
+    """The monthly sheet signed by the volunteer and the referente: a PDF by its content (the
+    name and the type the browser claims prove nothing), of at most FOGLIO_FIRMATO_MAX_MB,
+    stored under a random name (it is downloaded as PRESENZE_..., see views_registro)."""
     mese = primo_del_mese(mese)
     (servizio,) = _servizi_scrivibili(acting_user, [servizio.pk], per_aggiornare=False)
     chiusura = ChiusuraMensile.objects.select_for_update().filter(servizio=servizio, mese=mese).first()
@@ -345,16 +355,20 @@ def carica_foglio_firmato(
         raise ValidationError({"file": _("Confirm the month first: the sheet to sign is printed after it.")})
     if chiusura.stato == ChiusuraMensile.Stato.CONFERMATA:
         raise ValidationError({"file": _("This month is already confirmed.")})
-    if file.size > FOGLIO_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    if file.size > foglio_max_bytes():
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)s MB: scan the sheet at a lower resolution.")
+                     % {"mb": settings.FOGLIO_FIRMATO_MAX_MB}}
+        )  # fmt: skip
     inizio = file.read(5)
     file.seek(0)
     if inizio != b"%PDF-":
-        raise ValidationError({"file": _("The signed sheet must be a PDF file.")})
-    nome = f"PRESENZE_{servizio.volontario.codice_volontario or servizio.volontario_id}_{mese:%Y_%m}.pdf"
+        raise ValidationError(
+            {"file": _("This file is not a PDF: save or scan the signed sheet as a PDF and upload it.")}
+        )
     if chiusura.foglio_firmato:
         chiusura.foglio_firmato.delete(save=False)
-    chiusura.foglio_firmato.save(nome, file, save=True)
+    chiusura.foglio_firmato.save("foglio.pdf", file, save=True)
     record_event(
         verb="mese.foglio_caricato", acting_user=acting_user, target=chiusura, ip_address=ip_address,
         ente_id=servizio.posto.sede.ente_id,
@@ -409,6 +423,10 @@ def conferma_generale(*, acting_user, ente, mese: datetime.date, ip_address=None
             continue
         c.stato, c.confermata_il, c.confermata_da = ChiusuraMensile.Stato.CONFERMATA, adesso, acting_user
         confermate.append(c)
+    # Confirmed meanwhile by someone else (the service rows' lock made this call wait for them):
+    # refused, so that the month has one confirmation and one audit event.
+    if not confermate:
+        raise ValidationError(_("This month is already confirmed."))
     ChiusuraMensile.objects.bulk_update(confermate, ["stato", "confermata_il", "confermata_da"])
     record_event(
         verb="mese.conferma_generale",
@@ -463,6 +481,7 @@ def totali(servizi_ids) -> dict[int, dict]:
     out = {sid: {} for sid in servizi_ids}
     for row in (
         Presenza.objects.filter(servizio_id__in=servizi_ids)
+        .order_by()  # Meta.ordering would join the services for nothing
         .values("servizio_id")
         .annotate(
             ore_servizio=Sum("ore", filter=Q(attivita="servizio")),

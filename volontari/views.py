@@ -53,6 +53,8 @@ def dettaglio(request, pk: int):
             ente_id=s.posto.sede.ente_id,
             sede_id=s.posto.sede_id,
         )
+        # The reason for an interruption may tell of the volunteer's health.
+        s.natura = natura
         s.ultime_presenze = [
             {
                 "giorno": p.giorno,

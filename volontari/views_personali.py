@@ -1,5 +1,5 @@
 """The volunteer's own pages: their service, hours against the plan, leave left, training,
-monthly sheets, the certificate of service, and a calendar feed."""
+monthly sheets, the certificate of service, a calendar feed, and a copy of their data."""
 
 import datetime
 import secrets
@@ -12,9 +12,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.audit import client_ip, record_event
 from progetti import rules
 
-from . import ciclo, regole, services
+from . import ciclo, dati_personali, regole, services
 from .models import ChiusuraMensile, Presenza, Servizio, Volontario
 
 
@@ -78,6 +79,26 @@ def mio(request):
             "ical_url": request.build_absolute_uri(f"/volontari/calendario/{volontario.ical_token}.ics"),
         },
     )
+
+
+@require_safe
+def i_miei_dati(request):
+    """Everything the portal holds about the volunteer, as a ZIP of JSON and CSV (GDPR
+    access and portability). Only the volunteer's own record: the address carries no id.
+    The download itself is audited (what and when, not the content)."""
+    volontario = _mio_volontario(request)
+    contenuto = dati_personali.archivio(volontario)
+    record_event(
+        verb="dati_personali.scaricati",
+        acting_user=request.user,
+        target=volontario,
+        data={"formato": dati_personali.FORMATO, "byte": len(contenuto)},
+        ip_address=client_ip(request),
+    )
+    response = HttpResponse(contenuto, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="i-miei-dati-{timezone.localdate():%Y-%m-%d}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import questionari
+from . import questionari, regole
 from .models import Questionario, RelazioneMensile
 
 
@@ -63,15 +63,14 @@ def questionario(request, pk):
 
 
 def _mese(request) -> datetime.date:
-    valore = request.GET.get("mese") or request.POST.get("mese") or ""
-    try:
-        return datetime.datetime.strptime(valore, "%Y-%m").date()
-    except ValueError:
+    mese = regole.leggi_mese(request.GET.get("mese") or request.POST.get("mese") or "")
+    if mese is None:
         oggi = timezone.localdate()
         # From the last week of a month its report is due; before, the previous month's.
         if oggi >= questionari.fine_del_mese(oggi) - datetime.timedelta(days=6):
             return oggi.replace(day=1)
         return (oggi.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return mese
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,8 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as formatta_data
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
+from accounts.files import file_privato
 from enti import policy
 from enti.access import ambito
 
 from . import regole, services
+from .forms import FoglioFirmatoForm
 from .models import ChiusuraMensile, Presenza, Servizio
 from .regole import Voce
 
@@ -31,10 +35,7 @@ ATTIVITA_BREVI = [
 
 def _mese(request) -> datetime.date:
     valore = request.GET.get("mese") or request.POST.get("mese") or ""
-    try:
-        return datetime.datetime.strptime(valore, "%Y-%m").date()
-    except ValueError:
-        return services.primo_del_mese(timezone.localdate())
+    return regole.leggi_mese(valore) or services.primo_del_mese(timezone.localdate())
 
 
 def _servizi_del_mese(user, mese, servizio_id=None):
@@ -81,9 +82,7 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
             chiave = f"{s.pk}-{g:%Y%m%d}"
             dentro = s.data_inizio <= g <= s.data_fine
             typed = valori.get(chiave)
-            codice = typed["codice"] if typed else (p.codice if p else "")
-            if not natura and codice in {"MAL", "INF", "MAT", "P104"}:
-                codice = "ASS"
+            codice = Presenza.codice_mostrato(typed["codice"] if typed else (p.codice if p else ""), natura=natura)
             celle[g] = {
                 "chiave": chiave,
                 "dentro": dentro,
@@ -91,7 +90,8 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
                 "codice": codice,
                 "attivita": typed["attivita"] if typed else (p.attivita if p else ""),
                 "ore": typed["ore"] if typed else (f"{p.ore:g}" if p and p.ore else ""),
-                "nota": typed["nota"] if typed else (p.nota if p else ""),
+                # A note may tell of the volunteer's health: only for who may know it.
+                "nota": (typed["nota"] if typed else (p.nota if p else "")) if natura else "",
                 "errori": errori.get(s.pk, {}).get(g, []),
                 "avvisi": (avvisi or {}).get(s.pk, {}).get(g, []),
             }
@@ -102,11 +102,19 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
                 "versione": services.versione(list(righe[s.pk].values())),
                 "chiusura": chiusura,
                 "scrivibile": scrivibile and natura,
+                "natura": natura,
                 "stato": services.stato_mese(s, mese, righe[s.pk]),
             }
         )
     righe_giorni = [
-        {"giorno": g, "weekend": g.weekday() >= 5, "celle": [c["celle"][g] for c in colonne]} for g in giorni
+        # The day's label is read by screen readers with each field: formatted once per row.
+        {
+            "giorno": g,
+            "weekend": g.weekday() >= 5,
+            "etichetta": formatta_data(g, "D j F"),
+            "celle": [c["celle"][g] for c in colonne],
+        }
+        for g in giorni
     ]
     precedente = (mese - datetime.timedelta(days=1)).replace(day=1)
     successivo = (services.ultimo_del_mese(mese) + datetime.timedelta(days=1)).replace(day=1)
@@ -120,6 +128,16 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
         "successivo": successivo if successivo <= services.primo_del_mese(oggi) else None,
         "ore_max": max((s.posto.progetto.bando.ore_max_giorno for s in servizi), default=8),
     }
+
+
+def _ore(testo: str) -> Decimal | None:
+    """Hours as typed, or None if the register cannot keep them: not a number, not finite
+    (NaN, 1e400) or finer than hundredths (0.001)."""
+    try:
+        ore = Decimal(testo or "0")
+        return ore if ore.is_finite() and ore == ore.quantize(Decimal("0.01")) else None
+    except InvalidOperation:
+        return None
 
 
 def _leggi(request, servizi, mese) -> tuple[dict, dict, dict]:
@@ -141,17 +159,24 @@ def _leggi(request, servizi, mese) -> tuple[dict, dict, dict]:
             ore_testo = request.POST.get(f"o-{chiave}", "").strip().replace(",", ".")
             # Cells without a note field (the grid) keep the day's note as it is.
             nota_inviata = request.POST.get(f"n-{chiave}")
-            nota = None if nota_inviata is None else nota_inviata.strip()[:300]
+            nota = None if nota_inviata is None else nota_inviata.strip()
             valori[chiave] = {"codice": codice, "attivita": attivita, "ore": ore_testo, "nota": nota or ""}
             if not codice:
                 cambi[g] = None
                 continue
+            try:
+                # PostgreSQL refuses NUL in text; the note has a length the page also enforces.
+                for testo in (codice, attivita, ore_testo, nota or ""):
+                    ProhibitNullCharactersValidator()(testo)
+                MaxLengthValidator(Presenza._meta.get_field("nota").max_length)(nota or "")
+            except ValidationError as exc:
+                errori.setdefault(s.pk, {})[g] = exc.messages
+                continue
             if codice not in codici:
                 errori.setdefault(s.pk, {})[g] = [_("Unknown day code: %(c)s.") % {"c": codice}]
                 continue
-            try:
-                ore = Decimal(ore_testo or "0")
-            except InvalidOperation:
+            ore = _ore(ore_testo)
+            if ore is None:
                 errori.setdefault(s.pk, {})[g] = [_("Hours are a number, e.g. 5 or 4,5.")]
                 continue
             if codice == "P" and not attivita:
@@ -309,14 +334,26 @@ def volontario(request, pk: int):
         contesto = _contesto(request, mese, [servizio], errori=errori, valori=valori)
     else:
         contesto = _contesto(request, mese, [servizio])
+    return _pagina_volontario(request, servizio, mese, contesto)
+
+
+def _pagina_volontario(request, servizio, mese, contesto, *, foglio_form=None, status=200):
     if not contesto["colonne"]:
         raise Http404
     righe = services.carica_mese([servizio.pk], mese)[servizio.pk]
     contesto.update(
         {
             "servizio": servizio,
+            "foglio_form": foglio_form or FoglioFirmatoForm(),
+            "vede_foglio_firmato": policy.vede_natura_assenze(
+                request.user,
+                volontario_user_id=servizio.volontario.user_id,
+                olp_id=servizio.olp_id,
+                ente_id=servizio.posto.sede.ente_id,
+                sede_id=servizio.posto.sede_id,
+            ),
             "colonna": contesto["colonne"][0],
-            "note": {g: p.nota for g, p in righe.items() if p.nota},
+            "note": {g: p.nota for g, p in righe.items() if p.nota} if contesto["colonne"][0]["natura"] else {},
             "totali": services.totali([servizio.pk])[servizio.pk],
             "piano": services.piano_ore(servizio),
             "tetto_permessi": regole.tetto_permessi(servizio, servizio.posto.progetto.bando),
@@ -330,7 +367,7 @@ def volontario(request, pk: int):
             ),
         }
     )
-    return render(request, "registro/volontario.html", contesto)
+    return render(request, "registro/volontario.html", contesto, status=status)
 
 
 @require_http_methods(["GET"])
@@ -353,12 +390,10 @@ def foglio(request, pk: int):
     giorni = []
     for g in regole.giorni_del_mese(mese):
         p = righe.get(g)
-        codice = p.codice if p else ""
-        if not natura and codice in Presenza.CODICI_SANITARI:
-            codice = "ASS"
+        codice = Presenza.codice_mostrato(p.codice if p else "", natura=natura)
         giorni.append({"giorno": g, "dentro": servizio.data_inizio <= g <= servizio.data_fine, "codice": codice,
                        "attivita": p.get_attivita_display() if p and p.attivita else "", "ore": p.ore if p else None,
-                       "nota": p.nota if p else ""})  # fmt: skip
+                       "nota": p.nota if p and natura else ""})  # fmt: skip
     html = render(
         request,
         "registro/foglio_pdf.html",
@@ -380,21 +415,55 @@ def foglio(request, pk: int):
 
 @require_POST
 def carica_foglio(request, pk: int):
-    servizio = get_object_or_404(Servizio.objects.visible_to(request.user), pk=pk)
+    """The upload of the signed sheet; a refused file comes back at the field, on the page."""
+    servizio = get_object_or_404(
+        Servizio.objects.visible_to(request.user).select_related(
+            "volontario", "posto__progetto__bando", "posto__sede__ente"
+        ),
+        pk=pk,
+    )
     mese = _mese(request)
-    file = request.FILES.get("file")
-    if file is None:
-        messages.error(request, _("Choose the signed PDF to upload."))
-    else:
+    form = FoglioFirmatoForm(request.POST, request.FILES)
+    if form.is_valid():
         try:
             services.carica_foglio_firmato(
-                acting_user=request.user, servizio=servizio, mese=mese, file=file, ip_address=client_ip(request)
+                acting_user=request.user,
+                servizio=servizio,
+                mese=mese,
+                file=form.cleaned_data["file"],
+                ip_address=client_ip(request),
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except PermissionDenied as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [_("Not allowed.")])))
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Signed sheet uploaded."))
+    if form.errors:
+        contesto = _contesto(request, mese, [servizio])
+        return _pagina_volontario(request, servizio, mese, contesto, foglio_form=form, status=422)
     return redirect(f"{reverse('registro:volontario', args=[pk])}?mese={mese:%Y-%m}")
+
+
+@require_http_methods(["GET"])
+def foglio_firmato(request, pk: int):
+    """The signed sheet as uploaded. Never from /media/ (nothing serves it): only through
+    this view, to whoever sees the service and the nature of its absences (the sheet shows
+    sickness and the like): the volunteer, their OLP, their ente; not network staff."""
+    mese = _mese(request)
+    servizio = get_object_or_404(
+        Servizio.objects.visible_to(request.user).select_related("volontario", "posto__sede"), pk=pk
+    )
+    if not policy.vede_natura_assenze(
+        request.user, volontario_user_id=servizio.volontario.user_id, olp_id=servizio.olp_id,
+        ente_id=servizio.posto.sede.ente_id, sede_id=servizio.posto.sede_id,
+    ):  # fmt: skip
+        return render(request, "403.html", status=403)  # an expected refusal: no traceback in the logs
+    chiusura = get_object_or_404(
+        ChiusuraMensile.objects.visible_to(request.user).exclude(foglio_firmato=""), servizio=servizio, mese=mese
+    )
+    nome = f"PRESENZE_{servizio.volontario.codice_volontario or servizio.volontario_id}_{mese:%Y_%m}_firmato.pdf"
+    return file_privato(chiusura.foglio_firmato, nome)
 
 
 @require_http_methods(["GET", "POST"])
@@ -408,9 +477,10 @@ def chiusura_ente(request, pk: int):
     if request.method == "POST":
         try:
             if request.POST.get("azione") == "riapri":
+                chiusura_id = request.POST.get("chiusura", "")
                 chiusura = get_object_or_404(
                     ChiusuraMensile.objects.visible_to(request.user).filter(servizio__posto__sede__ente=ente),
-                    pk=request.POST.get("chiusura"),
+                    pk=chiusura_id if chiusura_id.isascii() and chiusura_id.isdigit() else None,
                 )
                 services.riapri_mese(
                     acting_user=request.user, chiusura=chiusura, motivo=request.POST.get("motivo", ""),
@@ -515,11 +585,25 @@ def esporta(request, pk: int):
         else (timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
     )
     mese = mese.replace(day=1)
+
+    # Network staff read the ente's files without the nature of health-related absences, the
+    # notes or the tax codes (enti.policy.vede_*); the ente gets them whole for Helios.
+    def natura(s) -> bool:
+        return policy.vede_natura_assenze(
+            request.user, volontario_user_id=s.volontario.user_id, olp_id=s.olp_id, ente_id=ente.pk,
+            sede_id=s.posto.sede_id,
+        )  # fmt: skip
+
+    def codice_fiscale(s) -> bool:
+        return policy.vede_codice_fiscale(
+            request.user, volontario_user_id=s.volontario.user_id, enti={ente.pk}, sedi={s.posto.sede_id}
+        )
+
     if tipo == "presenze":
-        dati = helios.esporta_presenze(ente, mese, helios=per_helios)
+        dati = helios.esporta_presenze(ente, mese, helios=per_helios, natura=natura)
         nome = f"presenze_{ente.codice_helios or ente.pk}_{mese:%Y_%m}"
     elif tipo in ("generale", "specifica"):
-        dati = helios.esporta_formazione(ente, tipo=tipo, helios=per_helios)
+        dati = helios.esporta_formazione(ente, tipo=tipo, helios=per_helios, codice_fiscale=codice_fiscale)
         nome = f"formazione_{tipo}_{ente.codice_helios or ente.pk}"
     else:
         raise Http404

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "network.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "network.middleware.LanguageMiddleware",
@@ -91,6 +92,12 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", d
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a seed or a worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DJANGO_PG_JIT_OFF", default=True):
+    # PostgreSQL's JIT compiles any plan its cost model calls expensive: on the catalogue's
+    # query at national scale it spent 50 ms compiling a 75 ms query. Short web queries never
+    # win it back (docs/benchmarks.md). Behind pgbouncer, set DJANGO_PG_JIT_OFF=0 and
+    # `ALTER DATABASE ... SET jit = off` instead (docs/deploy.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -141,14 +148,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Cache and task queue: Redis when REDIS_URL is set, otherwise local memory and tasks run
-# in-process, so that the portal can be tried with no server at all.
+# in-process, so that the portal can be tried with no server at all. The Redis cache survives
+# an outage of Redis (network.cache: reads miss, writes are skipped); sessions live in the
+# database (SESSION_ENGINE below), never in Redis.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "network.cache.RedisTollerante",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="scu"),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=1.0),
+            },
         }
     }
 else:
@@ -157,6 +170,8 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# One Redis can carry several portals (or test runs), each on its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -186,6 +201,8 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (favicon.ico), served by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "radice"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -197,9 +214,39 @@ EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backen
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Rete Servizio Civile <noreply@localhost>")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Sessions in the database, not in the cache: signed-in people stay signed in, and the
+# register still saves, while Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
+# No script of the portal reads a cookie: htmx posts the form's own CSRF field.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# The full address (paths and queries such as ?mese= or a search) goes only to the portal
+# itself; other sites get no Referer at all. strict-origin-when-cross-origin would still
+# tell them the portal's origin, which no external link needs.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy, set by network.middleware.SecurityHeadersMiddleware on every
+# response: scripts and styles only from the portal's own files (no inline <script>, no
+# style="..." attributes, no <style> elements: a test greps the templates and a browser test
+# listens for violations on every page); data: images for allauth's TOTP QR code and Bootstrap
+# Italia's CSS icons. Same shape as Django 6's SECURE_CSP, so that its middleware can take over.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
+# Browser features the portal never uses, refused to it and to anything it could embed.
+PERMISSIONS_POLICY = {feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")}
 
 LOGGING = {
     "version": 1,
@@ -215,12 +262,29 @@ LOGGING = {
 # How long the public counters stay in the cache: the key carries the day, and every
 # committed change that moves them rewrites it, so this is only a safety net.
 COUNTERS_CACHE_SECONDS = 26 * 3600
+# Seconds each worker process keeps the hottest public reads (counters, latest news, the
+# anonymous home page) before asking the shared cache again (network.memoria); 0 turns it off.
+CACHE_LOCALE_SECONDI = env.float("DJANGO_CACHE_LOCALE_SECONDI", default=1.0)
 
 # Password of the demo accounts that `seed_demo` creates, set only when DEBUG is on.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-servizio-civile")
 
 # Monitoring reports: files are deleted after this many days.
 REPORT_CONSERVAZIONE_GIORNI = env.int("REPORT_CONSERVAZIONE_GIORNI", default=365)
+# Largest signed monthly sheet accepted (a scan of a few pages), in MB.
+FOGLIO_FIRMATO_MAX_MB = env.int("FOGLIO_FIRMATO_MAX_MB", default=20)
+# Personal data. A volunteer whose every service ended more than this many years ago is
+# pseudonymised by a nightly job (names, tax code, birth data, contacts and free-text notes
+# go; every figure stays). DOMAIN.md sets no retention period: five years keep the records a
+# body still uses (the annual report on the year before, certificates of service asked for
+# later, the Department's checks of the monthly sheets) with a margin; the controller sets
+# its own period here, and the privacy page states it.
+PSEUDONIMIZZA_DOPO_ANNI = env.int("DJANGO_PSEUDONIMIZZA_DOPO_ANNI", default=5)
+# The privacy notice (GDPR art. 13): the controller, how to reach it and its DPO. The
+# defaults are placeholders: every deployment sets its own.
+PRIVACY_TITOLARE = env.str("DJANGO_PRIVACY_TITOLARE", default="ANCI - Associazione Nazionale Comuni Italiani")
+PRIVACY_CONTATTO = env.str("DJANGO_PRIVACY_CONTATTO", default="privacy@rete-servizio-civile.example")
+PRIVACY_DPO = env.str("DJANGO_PRIVACY_DPO", default="dpo@rete-servizio-civile.example")
 # The daily check flags a volunteer with no day recorded for this many days.
 ALLERTA_GIORNI_SENZA_REGISTRAZIONE = env.int("ALLERTA_GIORNI_SENZA_REGISTRAZIONE", default=7)
 # The portal's address, for the links in e-mails sent by the workers (no request to read it from).

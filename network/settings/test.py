@@ -16,3 +16,4 @@ if REDIS_URL:  # noqa: F405
     # Keep test keys apart from anything else on the same Redis.
     CACHES["default"]["KEY_PREFIX"] = "scu-test"  # noqa: F405
 LANGUAGE_CODE = "it"
+CACHE_LOCALE_SECONDI = 0  # tests see the shared cache exactly (tests/network/test_memoria.py turns it on)

@@ -70,7 +70,7 @@ def test_olp_fills_a_week_confirms_and_downloads_the_sheet(live_server, chromium
                 pdf = tmp_path / download.value.suggested_filename
                 download.value.save_as(pdf)
                 assert pdf.read_bytes().startswith(b"%PDF-") and pdf.name.startswith("PRESENZE_")
-                page.locator("#file").set_input_files(str(pdf))
+                page.locator("input[name=file]").set_input_files(str(pdf))
                 page.get_by_role("button", name="Carica").click()
                 expect(page.get_by_text("Foglio firmato caricato.").first).to_be_visible()
 

@@ -118,6 +118,8 @@ ARGS = {
     "registro:conferma": lambda m: [m.oggetti["servizi"]["a"].pk],
     "registro:foglio": lambda m: [m.oggetti["servizi"]["a"].pk],
     "registro:carica_foglio": lambda m: [m.oggetti["servizi"]["a"].pk],
+    # No signed sheet in this world: 404 past the checks (test_foglio_firmato downloads one).
+    "registro:foglio_firmato": lambda m: [m.oggetti["servizi"]["a"].pk],
     "registro:chiusura_ente": lambda m: [m.oggetti["enti"]["a"].pk],
     "registro:importa": lambda m: [m.oggetti["enti"]["a"].pk],
     "registro:esporta": lambda m: [m.oggetti["enti"]["a"].pk],
@@ -152,6 +154,7 @@ def url_for(name: str, mondo: Mondo) -> str:
 MATRIX: dict[str, tuple[int, ...]] = {
     "home": (200, 200, 200, 200, 200, 200, 200, 200),
     "set_language": (302, 302, 302, 302, 302, 302, 302, 302),
+    "salute": (200,) * 8,
     "dashboard": (302, 200, 200, 200, 200, 200, 200, 200),
     "enti:lista": (302, 403, 200, 200, 200, 200, 200, 200),
     "enti:dettaglio": (302, 403, 200, 200, 404, 200, 404, 200),
@@ -193,6 +196,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "registro:conferma": (302, 403, 405, 405, 405, 405, 405, 405),
     "registro:foglio": (302, 200, 200, 200, 404, 200, 404, 200),
     "registro:carica_foglio": (302, 403, 405, 405, 405, 405, 405, 405),
+    "registro:foglio_firmato": (302, 404, 404, 404, 404, 403, 404, 403),
     "registro:chiusura_ente": (302, 403, 403, 200, 404, 200, 404, 200),
     "registro:importa": (302, 403, 403, 200, 404, 403, 403, 403),
     "registro:esporta": (302, 403, 403, 200, 404, 200, 404, 200),
@@ -207,6 +211,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "pubblico:dati": (200,) * 8,
     "pubblico:dataset": (200,) * 8,
     "pubblico:accessibilita": (200,) * 8,
+    "pubblico:privacy": (200,) * 8,
     "pubblico:lingua": (302,) * 8,
     "registro:relazioni": (302, 403, 200, 200, 200, 403, 403, 403),
     "monitoraggio:cruscotto": (302, 403, 403, 200, 200, 200, 200, 200),
@@ -219,6 +224,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "servizi:rinuncia": (302, 403, 403, 405, 405, 403, 403, 403),
     "servizi:subentro": (302, 403, 403, 200, 404, 403, 403, 403),
     "volontari:nuovo_calendario": (302, 405, 403, 403, 403, 403, 403, 403),
+    "volontari:i_miei_dati": (302, 200, 403, 403, 403, 403, 403, 403),
     "volontari:calendario": (200, 200, 200, 200, 200, 200, 200, 200),
     "volontari:certificato": (302, 200, 200, 200, 404, 200, 404, 200),
     # django-allauth: sign-in pages for visitors, account pages for signed-in users. Its

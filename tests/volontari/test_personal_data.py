@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.factories import PresenzaFactory
 from tests.personas import costruisci_mondo
-from volontari.models import Presenza
+from volontari.models import Presenza, Servizio
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +54,99 @@ def test_out_of_scope_detail_is_404_without_the_row(client, mondo):
     response = client.get(reverse("volontari:dettaglio", args=[volontario.pk]))
     assert response.status_code == 404
     assert volontario.cognome not in response.content.decode()
+
+
+# --- Health-related absences: every place that shows a day, a note or an interruption ------
+
+NOTA = "certificato del dott. Bianchi"
+# Who may know the nature of a health-related absence (enti.policy.vede_natura_assenze):
+# the volunteer, their OLP, their ente. Network staff read a generic absence.
+LETTORI = [("olp_a", True), ("referente_a", True), ("nodo_lombardia", False), ("nazionale", False)]
+
+
+@pytest.fixture
+def giorno_di_malattia(mondo):
+    p = Presenza.objects.get(servizio=mondo.oggetti["servizi"]["a"], codice="MAL")
+    Presenza.objects.filter(pk=p.pk).update(nota=NOTA)
+    return p.giorno
+
+
+@pytest.mark.parametrize(("persona", "vede"), LETTORI)
+def test_register_page_of_a_volunteer(client, mondo, giorno_di_malattia, persona, vede):
+    servizio = mondo.oggetti["servizi"]["a"]
+    client.force_login(mondo.users[persona])
+    url = reverse("registro:volontario", args=[servizio.pk]) + f"?mese={giorno_di_malattia:%Y-%m}"
+    html = client.get(url).content.decode()
+    assert (">MAL<" in html) == vede
+    assert (NOTA in html) == vede
+    assert ("Giorni di malattia" in html) == vede  # the sickness total against the caps
+    if not vede:
+        assert ">ASS<" in html
+
+
+@pytest.mark.parametrize(("persona", "vede"), LETTORI)
+def test_monthly_sheet_pdf(client, mondo, giorno_di_malattia, persona, vede, monkeypatch):
+    import weasyprint
+
+    renderizzati = []
+
+    class FintoHTML:
+        def __init__(self, string, **kwargs):
+            renderizzati.append(string)
+
+        def write_pdf(self):
+            return b"%PDF-1.4"
+
+    monkeypatch.setattr(weasyprint, "HTML", FintoHTML)
+    servizio = mondo.oggetti["servizi"]["a"]
+    client.force_login(mondo.users[persona])
+    url = reverse("registro:foglio", args=[servizio.pk]) + f"?mese={giorno_di_malattia:%Y-%m}"
+    assert client.get(url).status_code == 200
+    [html] = renderizzati
+    assert (">MAL<" in html) == vede
+    assert (NOTA in html) == vede
+
+
+@pytest.mark.parametrize(("persona", "vede"), [("referente_a", True), ("nodo_lombardia", False), ("nazionale", False)])
+@pytest.mark.parametrize("formato", ["helios", "excel"])
+def test_attendance_export(client, mondo, giorno_di_malattia, persona, vede, formato):
+    ente = mondo.oggetti["enti"]["a"]
+    client.force_login(mondo.users[persona])
+    url = reverse("registro:esporta", args=[ente.pk]) + f"?mese={giorno_di_malattia:%Y-%m}&formato={formato}"
+    testo = client.get(url).content.decode("utf-8-sig")
+    data = f"{giorno_di_malattia:%d/%m/%Y}"
+    [riga] = [r for r in testo.splitlines() if data in r]
+    assert riga.split(";")[4] == ("MAL" if vede else "ASS")
+    assert ("dott" in riga) == vede
+
+
+@pytest.mark.parametrize(("persona", "vede"), [("referente_a", True), ("nodo_lombardia", False), ("nazionale", False)])
+def test_training_export_and_the_tax_code(client, mondo, persona, vede):
+    ente = mondo.oggetti["enti"]["a"]
+    volontario = mondo.oggetti["servizi"]["a"].volontario
+    client.force_login(mondo.users[persona])
+    testo = client.get(reverse("registro:esporta", args=[ente.pk]) + "?tipo=generale").content.decode()
+    assert volontario.cognome in testo
+    assert (volontario.codice_fiscale in testo) == vede
+    assert (f"{volontario.data_nascita:%d/%m/%Y}" in testo) == vede
+
+
+@pytest.mark.parametrize(("persona", "vede"), LETTORI)
+def test_reason_for_an_interruption(client, mondo, persona, vede):
+    servizio = mondo.oggetti["servizi"]["a"]
+    Servizio.objects.filter(pk=servizio.pk).update(stato="interrotto", motivo_interruzione="ricovero ospedaliero")
+    client.force_login(mondo.users[persona])
+    html = client.get(reverse("volontari:dettaglio", args=[servizio.volontario_id])).content.decode()
+    assert ("ricovero ospedaliero" in html) == vede
+
+
+def test_the_volunteer_reads_their_own_in_their_copy(client, mondo, giorno_di_malattia):
+    import io
+    import json
+    import zipfile
+
+    client.force_login(mondo.users["volontario"])
+    contenuto = client.get(reverse("volontari:i_miei_dati")).content
+    dati = json.loads(zipfile.ZipFile(io.BytesIO(contenuto)).read("dati.json"))
+    [giorno] = [p for p in dati["servizi"][0]["presenze"] if p["giorno"] == giorno_di_malattia.isoformat()]
+    assert (giorno["codice"], giorno["nota"]) == ("MAL", NOTA)
