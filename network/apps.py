@@ -7,8 +7,9 @@ class NetworkConfig(AppConfig):
     verbose_name = _("The network")
 
     def ready(self) -> None:
-        from . import audit_receivers, counters, lookups
+        from . import audit_receivers, counters, lookups, pagine
 
         counters.connect_refresh_on_change()
+        pagine.collega()
         audit_receivers.connect()
         lookups.registra()

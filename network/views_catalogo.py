@@ -13,6 +13,8 @@ from progetti.filters import CatalogoFilter
 from progetti.models import PostoSede, Progetto
 from volontari.models import Servizio
 
+from . import pagine
+
 STATI_PUBBLICI = (Progetto.Stato.APPROVATO, Progetto.Stato.FINANZIATO, Progetto.Stato.IN_CORSO)
 
 
@@ -47,6 +49,7 @@ def catalogo_queryset():
 
 
 @require_safe
+@pagine.in_cache
 def lista(request):
     filtro = CatalogoFilter(request.GET or None, queryset=catalogo_queryset())
     qs = filtro.qs.prefetch_related(
@@ -59,6 +62,7 @@ def lista(request):
 
 
 @require_safe
+@pagine.in_cache
 def dettaglio(request, pk: int):
     progetto = get_object_or_404(catalogo_queryset(), pk=pk)
     posti = progetto.posti.select_related("sede__comune__provincia").order_by("sede__comune__nome")

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.formats import get_format
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_safe
 
 from enti.models import Ente, Nodo
 
-from . import counters, grafici, memoria, opendata
+from . import counters, grafici, memoria, opendata, pagine
 from .models import Istantanea, Notizia
 
 # The three public figures, in the order the home page shows them.
@@ -179,6 +179,7 @@ def home(request):
 
 
 @require_safe
+@pagine.in_cache
 def rete(request):
     """The network's aims, its nodes with their regions and figures, and the members by
     province."""
@@ -205,6 +206,7 @@ def rete(request):
 
 
 @require_safe
+@pagine.in_cache
 def nodo(request, slug: str):
     """One node: its regions and contacts, its figures, its member bodies by province."""
     n = get_object_or_404(Nodo.objects.prefetch_related("regioni"), slug=slug)
@@ -232,6 +234,7 @@ def nodo(request, slug: str):
 
 
 @require_safe
+@pagine.in_cache
 def numeri(request):
     """The figures today, by node, and their history as a chart and as a table."""
     contatori = counters.get()
@@ -261,6 +264,7 @@ def numeri(request):
 
 
 @require_safe
+@pagine.in_cache
 def notizie(request):
     from django.core.paginator import Paginator
 
@@ -269,6 +273,7 @@ def notizie(request):
 
 
 @require_safe
+@pagine.in_cache
 def notizia(request, slug: str):
     n = get_object_or_404(Notizia.objects.pubblicate().select_related("nodo"), slug=slug)
     paragrafi = [p.strip() for p in n.testo.replace("\r\n", "\n").split("\n\n") if p.strip()]
@@ -278,6 +283,7 @@ def notizia(request, slug: str):
 
 
 @require_safe
+@pagine.in_cache
 def dati(request):
     """The open-data catalogue: each dataset with its schema, formats and licence."""
     return pubblica(
@@ -300,6 +306,12 @@ def dataset(request, nome: str, formato: str):
     d = opendata.DATASETS.get(nome)
     if d is None or formato not in ("json", "csv"):
         raise Http404
+    if nome != "contatori":
+        return _dataset_archivio(request, d, nome, formato)
+    return _dataset(request, d, nome, formato)
+
+
+def _dataset(request, d, nome: str, formato: str):
     if nome == "contatori":
         # One cache read for both the ETag and the rows (no SQL on a hit).
         attuali = counters.get()
@@ -330,6 +342,10 @@ def dataset(request, nome: str, formato: str):
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
     response["Link"] = f'<{opendata.LICENZA_URL}>; rel="license"'
     return pubblica(response, request, MAX_AGE_CONTATORI if nome == "contatori" else MAX_AGE_PAGINE * 10)
+
+
+# The other datasets change with the data, not with every request: kept like the pages.
+_dataset_archivio = pagine.in_cache(_dataset)
 
 
 @require_safe
@@ -368,7 +384,8 @@ def lingua(request, codice: str):
         prossima, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         prossima = "/"
-    response = redirect(prossima)
+    # Not redirect(): it would read "next=home" as the name of a view.
+    response = HttpResponseRedirect(prossima)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME, codice, max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,
         domain=settings.LANGUAGE_COOKIE_DOMAIN, secure=settings.LANGUAGE_COOKIE_SECURE,

@@ -1,6 +1,9 @@
 """Tests: fast hashing, mail kept in memory, tasks in-process unless a test starts a
 worker. DATABASE_URL and REDIS_URL, when set, point the suite at the real services."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -17,3 +20,14 @@ if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "scu-test"  # noqa: F405
 LANGUAGE_CODE = "it"
 CACHE_LOCALE_SECONDI = 0  # tests see the shared cache exactly (tests/network/test_memoria.py turns it on)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared memory: the browser tests' live server writes (sessions, registers)
+    # from its own thread, and shared-memory SQLite answers a concurrent lock with "table is
+    # locked" at once, where a file database waits for the lock (the connection timeout).
+    # One file per test process, so that runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"scu-test-{os.getpid()}.sqlite3")
+    }
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (  # noqa: F405
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+    )
