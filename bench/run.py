@@ -167,7 +167,7 @@ def report(args) -> list[dict]:
 # 4. The register: month grid and month save through HTTP --------------------------------------
 
 
-def registro(args, n=40) -> dict:
+def registro(args, n=100) -> dict:
     """The demo OLP (4 volunteers) loads the month grid and saves the whole previous month,
     alternating two valid fillings so that every save writes rows."""
     import re
