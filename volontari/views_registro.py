@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as formatta_data
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -409,7 +410,8 @@ def foglio(request, pk: int):
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     nome = f"PRESENZE_{servizio.volontario.codice_volontario or servizio.volontario_id}_{mese:%Y_%m}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{nome}"'
+    # The name holds a code typed by users: Django's helper quotes or encodes what a header cannot carry.
+    response["Content-Disposition"] = content_disposition_header(True, nome)
     return response
 
 
@@ -608,5 +610,5 @@ def esporta(request, pk: int):
     else:
         raise Http404
     response = HttpResponse(dati, content_type="text/csv; charset=" + ("us-ascii" if per_helios else "utf-8"))
-    response["Content-Disposition"] = f'attachment; filename="{nome}{"" if per_helios else "_excel"}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{nome}{'' if per_helios else '_excel'}.csv")
     return response
