@@ -59,6 +59,15 @@ def _servizi_del_mese(user, mese, servizio_id=None):
     return servizi
 
 
+def _etichette(g: datetime.date) -> dict[str, str]:
+    giorno = formatta_data(g, "D j F")
+    return {
+        "codice": f"{_('Day code')} {giorno}",
+        "ore": f"{_('Hours')} {giorno}",
+        "attivita": f"{_('Activity')} {giorno}",
+    }
+
+
 def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
     oggi = timezone.localdate()
     ids = [s.pk for s in servizi]
@@ -108,11 +117,11 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
             }
         )
     righe_giorni = [
-        # The day's label is read by screen readers with each field: formatted once per row.
+        # Screen readers read each field with its day: labels made once per row, not per cell.
         {
             "giorno": g,
             "weekend": g.weekday() >= 5,
-            "etichetta": formatta_data(g, "D j F"),
+            "etichette": _etichette(g),
             "celle": [c["celle"][g] for c in colonne],
         }
         for g in giorni
@@ -234,6 +243,8 @@ def riempi(request):
     servizi = _servizi_del_mese(request.user, mese)
     try:
         lunedi = datetime.datetime.strptime(request.POST.get("settimana", ""), "%Y-%m-%d").date()
+        if not regole.giorno_ammesso(lunedi):  # 9999-12-31 + 6 days overflows
+            raise ValueError(lunedi)
         giorni = [lunedi + datetime.timedelta(days=i) for i in range(7)]
     except ValueError:
         giorni = regole.giorni_del_mese(mese)
