@@ -26,7 +26,7 @@ def errori_nel_form(form, exc: ValidationError) -> None:
 @require_safe
 def lista(request):
     qs = Ente.objects.visible_to(request.user).select_related("comune", "nodo").order_by("denominazione")
-    cerca = request.GET.get("q", "").strip()
+    cerca = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if cerca:
         qs = qs.filter(Q(denominazione__icontains=cerca) | Q(comune__nome__icontains=cerca))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -13,7 +13,7 @@ from .models import RichiestaAccesso
 
 
 class InvitoForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail of the person to invite"))
+    email = forms.EmailField(label=_("E-mail of the person to invite"), max_length=254)  # the column's length
     ruolo = forms.ChoiceField(label=_("Role"))
     nodo = forms.ModelChoiceField(label=_("Network node"), queryset=Nodo.objects.none(), required=False)
     ente = forms.ModelChoiceField(label=_("Body"), queryset=Ente.objects.none(), required=False)

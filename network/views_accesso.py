@@ -160,7 +160,7 @@ def richiesta_decidi(request, pk: int):
 @require_safe
 def eventi(request):
     qs = selectors.eventi_visibili(request.user)
-    verbo = request.GET.get("verbo", "").strip()
+    verbo = request.GET.get("verbo", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if verbo:
         qs = qs.filter(verb__startswith=verbo)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

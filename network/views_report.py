@@ -17,6 +17,7 @@ from accounts.files import file_privato
 from enti.access import ambito
 from enti.models import Ente, Nodo
 from progetti.models import Progetto
+from volontari.forms import DataDiServizio
 
 from . import reports
 from .models import Report
@@ -24,7 +25,7 @@ from .models import Report
 
 class OrdineForm(forms.Form):
     tipo = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Report.Tipo.choices)
-    mese = forms.DateField(
+    mese = DataDiServizio(
         label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         input_formats=["%Y-%m"],
         help_text=gettext_lazy("For the annual draft: any month of the year it covers."),

@@ -14,7 +14,8 @@ class ProgettoFilter(django_filters.FilterSet):
     provincia = django_filters.ModelChoiceFilter(
         label=_("Province"), queryset=Provincia.objects.all(), field_name="ente__comune__provincia"
     )
-    ente = django_filters.NumberFilter(label=_("Body"), field_name="ente_id")
+    # An id, within the column's range: beyond it SQLite cannot even compare (OverflowError).
+    ente = django_filters.NumberFilter(label=_("Body"), field_name="ente_id", min_value=1, max_value=2**63 - 1)
     titolo = django_filters.CharFilter(label=_("Title contains"), lookup_expr="icontains")
 
     class Meta:

@@ -77,20 +77,23 @@ def lista(request):
     )
 
 
+def _cella(testo: str) -> str:
+    """Typed text a spreadsheet must not run as a formula (OWASP: a leading apostrophe), as
+    volontari.helios.cella_sicura does for the exports of the higher apps."""
+    return "'" + testo if testo[:1] in ("=", "+", "-", "@", "\t", "\r") else testo
+
+
 def _csv(progetti) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="progetti.csv"'
     writer = csv.writer(response, delimiter=";")
     writer.writerow(["id", "titolo", "ente", "settore", "stato", "durata_mesi", "aggiornato_il"])
     for p in progetti.iterator(chunk_size=500):
-        titolo = p.titolo
-        if titolo[:1] in ("=", "+", "-", "@"):  # a spreadsheet must not read it as a formula
-            titolo = "'" + titolo
         writer.writerow(
             [
                 p.pk,
-                titolo,
-                p.ente.denominazione,
+                _cella(p.titolo),
+                _cella(p.ente.denominazione),
                 p.settore.codice,
                 p.get_stato_display(),
                 p.durata_mesi,

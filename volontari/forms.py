@@ -28,7 +28,7 @@ class VolontarioForm(forms.Form):
     )
     nome = forms.CharField(label=_("First name"), max_length=100)
     cognome = forms.CharField(label=_("Last name"), max_length=100)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)  # the column's length
     codice_volontario = forms.CharField(label=_("Volunteer code (Helios)"), max_length=15, required=False)
     data_domanda = DataDiServizio(
         label=_("Application date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

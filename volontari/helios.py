@@ -2,8 +2,9 @@
 
 Helios files: a header line, `;` as separator (fields holding `;` quoted), one record a line,
 dates `dd/mm/yyyy`, ASCII only (Helios decodes them as UTF-7: accented letters are written as
-the vowel and an apostrophe, `à` -> `a'`). Imports accept the same layout, in UTF-8 or
-Latin-1, and are all or nothing: every wrong line is reported, nothing is written.
+the vowel and an apostrophe, `à` -> `a'`). In both layouts a cell a spreadsheet would run as
+a formula starts with an apostrophe. Imports accept the same layout, in UTF-8 or Latin-1, and
+are all or nothing: every wrong line is reported, nothing is written.
 """
 
 import csv
@@ -70,7 +71,8 @@ def _scrivi(intestazione, righe, *, helios: bool) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(intestazione)
     for riga in righe:
-        writer.writerow([ascii_helios(str(c)) if helios else cella_sicura(c) for c in riga])
+        # Helios files too are opened in spreadsheets: no cell may run as a formula.
+        writer.writerow([cella_sicura(ascii_helios(str(c))) if helios else cella_sicura(c) for c in riga])
     testo = buffer.getvalue()
     if helios:
         return testo.encode("ascii", errors="replace")

@@ -21,7 +21,7 @@ def lista(request):
     solo_attivi = request.GET.get("tutti") != "1"
     if solo_attivi:
         servizi = servizi.in_corso()
-    cerca = request.GET.get("q", "").strip()
+    cerca = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     if cerca:
         servizi = servizi.filter(Q(volontario__cognome__icontains=cerca) | Q(volontario__nome__icontains=cerca))
     servizi = servizi.order_by("volontario__cognome", "volontario__nome", "-data_inizio")

@@ -118,6 +118,8 @@ def calendario(request, token: str):
     """The service calendar as iCalendar (RFC 5545), for the volunteer's calendar app. The
     address carries a secret key instead of a sign-in; health-related days appear only as an
     absence."""
+    if "\x00" in token:  # no key holds one, and PostgreSQL refuses NUL in text
+        raise Http404
     volontario = get_object_or_404(Volontario, ical_token=token)
     servizi = list(
         Servizio.objects.filter(volontario=volontario)

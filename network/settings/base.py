@@ -142,7 +142,7 @@ USERSESSIONS_TRACK_ACTIVITY = True
 INVITO_VALIDITA_GIORNI = env.int("INVITO_VALIDITA_GIORNI", default=7)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -273,6 +273,10 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-servizio-civile")
 REPORT_CONSERVAZIONE_GIORNI = env.int("REPORT_CONSERVAZIONE_GIORNI", default=365)
 # Largest signed monthly sheet accepted (a scan of a few pages), in MB.
 FOGLIO_FIRMATO_MAX_MB = env.int("FOGLIO_FIRMATO_MAX_MB", default=20)
+# Fields a form may send. The month grid sends about 95 per volunteer (three per day): Django's
+# 1,000 refused the whole month of an ente with a dozen volunteers (400 Bad Request); this
+# bound still stops a request built to exhaust the parser.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DJANGO_DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20_000)
 # Personal data. A volunteer whose every service ended more than this many years ago is
 # pseudonymised by a nightly job (names, tax code, birth data, contacts and free-text notes
 # go; every figure stays). DOMAIN.md sets no retention period: five years keep the records a
