@@ -54,3 +54,15 @@ def test_an_olp_does_not_see_a_colleague_volunteers():
     assert not Servizio.objects.visible_to(mondo.users["olp_a"]).filter(pk=altro.pk).exists()
     # The referente of the same ente sees both.
     assert Servizio.objects.visible_to(mondo.users["referente_a"]).filter(pk=altro.pk).exists()
+
+
+def test_the_olp_s_services_filter_on_the_service_s_own_columns():
+    """The user's own volunteer record enters as a one-row subquery on `volontario_id`, not as
+    a join ORed with `olp_id`: an OR across a join stops PostgreSQL from combining the two
+    indexes, and the OLP's month grid then scanned every service (docs/benchmarks.md)."""
+    mondo = costruisci_mondo()
+    sql = str(Servizio.objects.visible_to(mondo.users["olp_a"]).query)
+    dove = sql.split(" WHERE ", 1)[1]
+    assert '"volontari_servizio"."volontario_id" = (SELECT' in dove
+    assert '"volontari_servizio"."olp_id" = ' in dove
+    assert "JOIN" not in sql.split(" WHERE ", 1)[0]
