@@ -10,6 +10,7 @@ are all or nothing: every wrong line is reported, nothing is written.
 import csv
 import datetime
 import io
+import re
 import unicodedata
 from collections import defaultdict
 from decimal import Decimal
@@ -35,6 +36,9 @@ INTESTAZIONE_FORMAZIONE = [
 # The import code of the Department spells paid leave POR where the manual writes PR.
 CAUSALI_ALIAS = {"POR": "PR"}
 MAX_BYTES = 5 * 1024 * 1024
+# The Note column holds what the register keeps, counted as the file writes it (ASCII).
+NOTA_MAX = Presenza._meta.get_field("nota").max_length
+DATA = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def ascii_helios(testo: str) -> str:
@@ -50,6 +54,26 @@ def ascii_helios(testo: str) -> str:
         accentato = lettera != "" and len(base) > len(lettera)
         out.append(lettera + ("'" if accentato and lettera.lower() in "aeiou" else ""))
     return "".join(out)
+
+
+def testo_helios(testo) -> str:
+    """A cell as an Helios file writes it: ASCII, on one line (one record a line), formula-safe."""
+    return cella_sicura(" ".join(ascii_helios("" if testo is None else str(testo)).splitlines()))
+
+
+def verifica_nota(nota: str) -> None:
+    """A day's note must fit the Department's Note column as the file writes it: an accented
+    letter takes two characters there (`à` -> `a'`)."""
+    lunghezza = len(testo_helios(nota))
+    if lunghezza > NOTA_MAX:
+        raise ValidationError(
+            _(
+                "The note is too long for the Department's file: written as Helios reads it (an accented "
+                "letter takes two characters, à becomes a') it has %(n)s characters, at most %(max)s."
+            ),
+            code="nota_helios",
+            params={"n": lunghezza, "max": NOTA_MAX},
+        )
 
 
 def confronto(testo: str) -> str:
@@ -165,6 +189,45 @@ def _decodifica(dati: bytes) -> str:
     raise ErroriImportazione([(0, _("The file is not text: save it as CSV."))])
 
 
+def _righe(testo: str) -> list[list[str]]:
+    """The file's records, one a line (the Department's layout): a record that runs over
+    several lines (a quote opened and not closed on its line) would swallow the next lines
+    into a field, so it refuses the file, naming the line. A single empty last line is
+    accepted, as the Department's importer does."""
+    # newline="": a stray CR inside a line is a line end, as the csv module expects.
+    # strict: a quote still open at the end of the file, or text after a closing quote, is an error.
+    lettore = csv.reader(io.StringIO(testo, newline=""), delimiter=";", strict=True)
+    righe, errori = [], []
+    try:
+        for riga in lettore:
+            numero = len(righe) + 1
+            if lettore.line_num != numero:
+                errori.append(
+                    (numero, _("A quote opened on this line is not closed on it: each line must be one record."))
+                )
+                break  # the lines after it were read into the field: their numbers are lost
+            righe.append(riga)
+    except csv.Error:  # a field beyond the csv module's limit (128 KiB), a quote never closed
+        errori.append((len(righe) + 1, _("This line cannot be read: a field is too long or a quote is not closed.")))
+    if errori:
+        raise ErroriImportazione(errori)
+    if len(righe) > 1 and not righe[-1]:
+        righe.pop()
+    return righe
+
+
+def _leggi_data(testo: str) -> datetime.date:
+    """A dd/mm/yyyy date; ValidationError if it is not in that form or does not exist."""
+    trovata = DATA.fullmatch(testo)
+    if not trovata:
+        raise ValidationError(_("The date %(d)s is not in the form dd/mm/yyyy.") % {"d": testo})
+    giorno, mese, anno = (int(x) for x in trovata.groups())
+    try:
+        return datetime.date(anno, mese, giorno)
+    except ValueError:
+        raise ValidationError(_("The date %(d)s does not exist.") % {"d": testo}) from None
+
+
 def _ore_del_giorno(progetto) -> Decimal:
     if progetto.ore_settimanali:
         return (Decimal(progetto.ore_settimanali) / progetto.giorni_settimana).quantize(Decimal("0.01"))
@@ -172,22 +235,40 @@ def _ore_del_giorno(progetto) -> Decimal:
     return (Decimal(progetto.monte_ore) / settimane / progetto.giorni_settimana).quantize(Decimal("0.01"))
 
 
+def _errori_del_mese(exc, da_scrivere, riga_di, trovati) -> bool:
+    """Put the register's errors at the lines of the file (a volunteer's month-wide error at
+    their first line of the month) and take those days (or that volunteer's month) out of
+    `da_scrivere`. False if nothing could be taken out."""
+    tolti = False
+    for sid, giorni in exc.giorni.items():
+        for g, msgs in giorni.items():
+            trovati.extend((riga_di.get((sid, g)) or _prima_riga(sid, da_scrivere, riga_di), m) for m in msgs)
+            tolti |= da_scrivere.get(sid, {}).pop(g, None) is not None
+    for sid, msgs in exc.servizi.items():
+        trovati.extend((_prima_riga(sid, da_scrivere, riga_di), m) for m in msgs)
+        tolti |= da_scrivere.pop(sid, None) is not None
+    if not tolti:  # an error the days cannot be blamed for: said at the month's first line
+        trovati.append((min(_prima_riga(sid, da_scrivere, riga_di) for sid in da_scrivere), exc.messages[0]))
+    for sid in [sid for sid, giorni in da_scrivere.items() if not giorni]:
+        del da_scrivere[sid]
+    return tolti
+
+
+def _prima_riga(sid, da_scrivere, riga_di) -> int:
+    righe = [riga_di[(sid, g)] for g in da_scrivere.get(sid, {}) if (sid, g) in riga_di]
+    return min(righe, default=0)
+
+
 @transaction.atomic
 def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
     """Import a file of days in the Department's attendance layout for the ente's volunteers.
-    Every line is checked (layout, volunteer, date, code) and then every rule of the register
-    as if the days were typed, counting earlier lines of the same file; any error refuses the
-    whole file. Present days get the project's usual hours of service."""
+    Every line is checked (layout, volunteer, date, code, note) and then every rule of the
+    register as if the days were typed, counting earlier lines of the same file, in every
+    month; any error refuses the whole file, and all of them are reported, each at its line.
+    Present days get the project's usual hours of service."""
     if len(dati) > MAX_BYTES:
         raise ErroriImportazione([(0, _("The file is larger than 5 MB."))])
-    # newline="": a stray CR inside a line is a line end, as the csv module expects.
-    lettore = csv.reader(io.StringIO(_decodifica(dati), newline=""), delimiter=";")
-    try:
-        righe = list(lettore)
-    except csv.Error as exc:  # a field beyond the csv module's limit (128 KiB), or the like
-        raise ErroriImportazione(
-            [(lettore.line_num, _("This line cannot be read: a field is too long or a quote is not closed."))]
-        ) from exc
+    righe = _righe(_decodifica(dati))
     if not righe:
         raise ErroriImportazione([(0, _("The file is empty."))])
     intestazione = [c.strip().lower() for c in righe[0]]
@@ -213,9 +294,9 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
             continue
         codice_vol, cognome, nome, giorno_testo, causale, nota = (c.strip() for c in riga)
         try:
-            giorno = datetime.datetime.strptime(giorno_testo, "%d/%m/%Y").date()
-        except ValueError:
-            errori.append((numero, _("The date %(d)s is not in the form dd/mm/yyyy.") % {"d": giorno_testo}))
+            giorno = _leggi_data(giorno_testo)
+        except ValidationError as exc:
+            errori.append((numero, exc.messages[0]))
             continue
         if not regole.giorno_ammesso(giorno):
             errori.append((numero, _("The date %(d)s is out of range: write a day of service.") % {"d": giorno_testo}))
@@ -223,7 +304,8 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
         try:
             # PostgreSQL refuses NUL in text; a note longer than the register keeps is not cut.
             ProhibitNullCharactersValidator()(nota)
-            MaxLengthValidator(Presenza._meta.get_field("nota").max_length)(nota)
+            MaxLengthValidator(NOTA_MAX)(nota)
+            verifica_nota(nota)
         except ValidationError as exc:
             errori.append((numero, " ".join(exc.messages)))
             continue
@@ -253,31 +335,31 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
         modifiche[services.primo_del_mese(giorno)][servizio.pk][giorno] = voce
     if not errori and not riga_di:
         errori.append((0, _("The file holds no day.")))
-    if errori:
-        raise ErroriImportazione(errori)
-    scritti = 0
-    try:
-        # Month by month in date order, so that the caps count the earlier lines of the file.
-        for mese in sorted(modifiche):
-            with transaction.atomic():
-                esito = services.salva_griglia(
-                    acting_user=acting_user,
-                    mese=mese,
-                    modifiche=dict(modifiche[mese]),
-                    versioni={},
-                    ip_address=ip_address,
-                )
+    scritti, trovati = 0, list(errori)
+    # Month by month in date order, so that the caps count the earlier lines of the file. A
+    # month that breaks a rule is tried again without its wrong days, so that the next months
+    # are checked too (counting its right days): every month's errors are reported at once.
+    for mese in sorted(modifiche):
+        da_scrivere = {sid: dict(giorni) for sid, giorni in modifiche[mese].items()}
+        while da_scrivere:
+            try:
+                with transaction.atomic():
+                    esito = services.salva_griglia(
+                        acting_user=acting_user, mese=mese, modifiche=da_scrivere, versioni={}, ip_address=ip_address
+                    )
+            except services.ErroriGriglia as exc:
+                if not _errori_del_mese(exc, da_scrivere, riga_di, trovati):
+                    break
+                continue
+            except PermissionDenied as exc:
+                raise ErroriImportazione(
+                    [(0, _("You cannot write the register of some of these volunteers."))]
+                ) from exc
             scritti += sum(esito.values())
-    except services.ErroriGriglia as exc:
-        trovati = [
-            (riga_di[(sid, g)], m) for sid, giorni in exc.giorni.items() for g, msgs in giorni.items() for m in msgs
-        ]
-        for sid, msgs in exc.servizi.items():
-            prima = min(n for (s, _g), n in riga_di.items() if s == sid)
-            trovati.extend((prima, m) for m in msgs)
-        raise ErroriImportazione(sorted(trovati)) from exc
-    except PermissionDenied as exc:
-        raise ErroriImportazione([(0, _("You cannot write the register of some of these volunteers."))]) from exc
+            break
+    if trovati:
+        # In file order, each message once (a day may break a rule on each try of its month).
+        raise ErroriImportazione(sorted(set(trovati), key=lambda e: (e[0], trovati.index(e))))
     record_event(
         verb="presenze.importate",
         acting_user=acting_user,

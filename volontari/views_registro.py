@@ -22,7 +22,7 @@ from accounts.files import file_privato
 from enti import policy
 from enti.access import ambito
 
-from . import regole, services
+from . import helios, regole, services
 from .forms import FoglioFirmatoForm
 from .models import ChiusuraMensile, Presenza, Servizio
 from .regole import Voce
@@ -179,6 +179,7 @@ def _leggi(request, servizi, mese) -> tuple[dict, dict, dict]:
                 for testo in (codice, attivita, ore_testo, nota or ""):
                     ProhibitNullCharactersValidator()(testo)
                 MaxLengthValidator(Presenza._meta.get_field("nota").max_length)(nota or "")
+                helios.verifica_nota(nota or "")  # the note goes to the Department's file as typed
             except ValidationError as exc:
                 errori.setdefault(s.pk, {})[g] = exc.messages
                 continue
@@ -551,8 +552,6 @@ def _ente_con_registro(request, pk):
 @require_http_methods(["GET", "POST"])
 def importa(request, pk: int):
     """Import a month of days from a file in the Department's attendance layout."""
-    from . import helios
-
     ente = _ente_con_registro(request, pk)
     if not policy.puo_confermare_mese(request.user, ente_id=ente.pk):
         raise PermissionDenied
