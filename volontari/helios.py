@@ -5,6 +5,12 @@ dates `dd/mm/yyyy`, ASCII only (Helios decodes them as UTF-7: accented letters a
 the vowel and an apostrophe, `à` -> `a'`). In both layouts a cell a spreadsheet would run as
 a formula starts with an apostrophe. Imports accept the same layout, in UTF-8 or Latin-1, and
 are all or nothing: every wrong line is reported, nothing is written.
+
+A file in the Department's layout is one the Department takes, or it is not produced
+(FileNonValido, shown with the reason): no ASS for the roles that see health-related days
+masked, no empty tax code, no volunteer without CodiceVolontario, no note beyond the Note
+column, line breaks inside a cell written as spaces. The spreadsheet files have no such
+conditions.
 """
 
 import csv
@@ -22,9 +28,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.audit import record_event
+from enti import policy
+from enti.access import ambito
 
 from . import regole, services
-from .models import Presenza, Servizio
+from .models import Presenza, Servizio, Volontario
 from .regole import Voce
 
 INTESTAZIONE_PRESENZE = ["CodiceVolontario", "Cognome", "Nome", "Giorno", "Causale", "Note"]
@@ -96,7 +104,7 @@ def _scrivi(intestazione, righe, *, helios: bool) -> bytes:
     writer.writerow(intestazione)
     for riga in righe:
         # Helios files too are opened in spreadsheets: no cell may run as a formula.
-        writer.writerow([cella_sicura(ascii_helios(str(c))) if helios else cella_sicura(c) for c in riga])
+        writer.writerow([testo_helios(c) if helios else cella_sicura(c) for c in riga])
     testo = buffer.getvalue()
     if helios:
         return testo.encode("ascii", errors="replace")
@@ -116,31 +124,77 @@ def _sempre(_servizio) -> bool:
     return True
 
 
+class FileNonValido(Exception):
+    """An Helios file that the Department would refuse is not produced: `messaggi` says why,
+    `senza_codice` lists the volunteers whose Department code is missing."""
+
+    def __init__(self, messaggi: list[str], senza_codice=()):
+        super().__init__(_("The file for Helios was not produced: the Department would refuse it."))
+        self.messaggi = messaggi
+        self.senza_codice = list(senza_codice)
+
+
+def _senza_codice(servizi) -> list:
+    volontari = {s.volontario_id: s.volontario for s in servizi if not (s.volontario.codice_volontario or "").strip()}
+    return list(volontari.values())
+
+
+def _messaggio_senza_codice(volontari) -> list[str]:
+    if not volontari:
+        return []
+    return [_("These volunteers have no Department code (CodiceVolontario): write it before downloading the file.")]
+
+
 def esporta_presenze(ente, mese: datetime.date, *, helios: bool = True, natura=_sempre) -> bytes:
     """The attendance of a month, one line per volunteer and day, in the Department's layout.
     `natura(servizio)` says whether the reader may know the nature of health-related absences:
-    if not, they read as a generic absence and the notes (which may tell of health) are left out."""
+    if not, they read as a generic absence and the notes (which may tell of health) are left out.
+    The Helios layout is produced only when Helios would take it (FileNonValido otherwise):
+    no ASS (not a Department code), no volunteer without code, no note over NOTA_MAX."""
     mese = services.primo_del_mese(mese)
     fine = services.ultimo_del_mese(mese)
     servizi = list(_servizi_ente(ente, mese, fine))
+    if helios and not all(natura(s) for s in servizi):
+        raise FileNonValido(
+            [
+                _(
+                    "Your role sees health-related absences as ASS, which is not a Department code: "
+                    "download the file for spreadsheets instead. The body produces the file for Helios."
+                )
+            ]
+        )
     righe = services.carica_mese([s.pk for s in servizi], mese)
     out = []
+    note_lunghe = []
     for s in servizi:
         vede = natura(s)
         for giorno in sorted(righe[s.pk]):
             p = righe[s.pk][giorno]
             v = s.volontario
+            nota = p.nota if vede else ""
+            if helios:
+                try:
+                    verifica_nota(nota)
+                except ValidationError as exc:
+                    dove = {"cognome": v.cognome, "nome": v.nome, "giorno": f"{giorno:%d/%m/%Y}"}
+                    messaggio = _("Note of %(cognome)s %(nome)s on %(giorno)s: %(errore)s")
+                    note_lunghe.append(messaggio % (dove | {"errore": exc.messages[0]}))
             out.append(
                 [v.codice_volontario or "", v.cognome, v.nome, f"{giorno:%d/%m/%Y}",
-                 Presenza.codice_mostrato(p.codice, natura=vede), p.nota if vede else ""]
+                 Presenza.codice_mostrato(p.codice, natura=vede), nota]
             )  # fmt: skip
+    if helios:
+        senza_codice = _senza_codice(s for s in servizi if righe[s.pk])
+        if senza_codice or note_lunghe:
+            raise FileNonValido(_messaggio_senza_codice(senza_codice) + note_lunghe, senza_codice)
     return _scrivi(INTESTAZIONE_PRESENZE, out, helios=helios)
 
 
 def esporta_formazione(ente, *, tipo: str, helios: bool = True, codice_fiscale=_sempre) -> bytes:
     """General or specific training hours per volunteer (whole hours), Department's layout.
     `codice_fiscale(servizio)` says whether the reader may see the tax code (and the birth date
-    read from it): if not, both are left empty."""
+    read from it): if not, both are left empty, and the Helios layout (which needs them) is
+    not produced; nor is it with a volunteer without code (FileNonValido)."""
     attivita = {"generale": "formazione_generale", "specifica": "formazione_specifica"}[tipo]
     colonna = "OreFormazione" if tipo == "generale" else "OreFormazioneSpecifica"
     servizi = list(
@@ -149,6 +203,19 @@ def esporta_formazione(ente, *, tipo: str, helios: bool = True, codice_fiscale=_
         .select_related("volontario", "posto__progetto", "posto__sede__ente", "posto__sede__comune__provincia__regione")
         .order_by("volontario__cognome", "volontario__nome")
     )
+    if helios:
+        if not all(codice_fiscale(s) for s in servizi):
+            raise FileNonValido(
+                [
+                    _(
+                        "Your role does not see the volunteers' tax codes, which the Department's file needs: "
+                        "download the file for spreadsheets instead. The body produces the file for Helios."
+                    )
+                ]
+            )
+        senza_codice = _senza_codice(servizi)
+        if senza_codice:
+            raise FileNonValido(_messaggio_senza_codice(senza_codice), senza_codice)
     ore = dict(
         Presenza.objects.filter(servizio__in=servizi, attivita=attivita)
         .values("servizio_id")
@@ -170,6 +237,42 @@ def esporta_formazione(ente, *, tipo: str, helios: bool = True, codice_fiscale=_
             ]
         )  # fmt: skip
     return _scrivi([*INTESTAZIONE_FORMAZIONE, colonna], out, helios=helios)
+
+
+CODICE_VOLONTARIO = re.compile(r"[A-Za-z0-9]{1,15}")
+
+
+@transaction.atomic
+def imposta_codice_volontario(*, acting_user, volontario, codice: str, ip_address=None) -> None:
+    """Write the Department's code of a volunteer (CodiceVolontario of the attendance files),
+    for the ente of one of their services. Letters and digits, up to 15, someone's only."""
+    servizio = (
+        Servizio.objects.filter(volontario=volontario)
+        .select_related("posto__sede__ente")
+        .order_by("-data_inizio")
+        .filter(posto__sede__ente_id__in=ambito(acting_user).enti)
+        .first()
+    )
+    if servizio is None or not policy.puo_gestire_ente(acting_user, servizio.posto.sede.ente_id):
+        raise PermissionDenied(_("Only the body of the volunteer's service writes their code."))
+    codice = (codice or "").strip()
+    if not CODICE_VOLONTARIO.fullmatch(codice):
+        raise ValidationError(_("The volunteer code is made of letters and digits, at most 15."))
+    if Volontario.objects.filter(codice_volontario__iexact=codice).exclude(pk=volontario.pk).exists():
+        raise ValidationError(_("Another volunteer already has this code."))
+    prima = volontario.codice_volontario or ""
+    Volontario.objects.filter(pk=volontario.pk).update(codice_volontario=codice)
+    volontario.codice_volontario = codice
+    ente = servizio.posto.sede.ente
+    record_event(
+        verb="volontario.codice_helios",
+        acting_user=acting_user,
+        target=volontario,
+        data={"prima": prima, "dopo": codice},
+        ip_address=ip_address,
+        nodo_id=ente.nodo_id,
+        ente_id=ente.pk,
+    )
 
 
 class ErroriImportazione(Exception):

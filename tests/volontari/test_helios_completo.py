@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import AuditEvent
 from tests.personas import costruisci_mondo
 from volontari import helios, regole
 from volontari.models import Presenza, Volontario
@@ -157,3 +158,99 @@ def test_the_note_typed_in_the_register_must_fit_the_department_file(client, mon
     r = client.post(url, dati | {f"n-{chiave}": "è" * 150})
     assert r.status_code == 302
     assert Presenza.objects.get(servizio=a, giorno=g).nota == "è" * 150
+
+
+# --- Export: valid for the Department, or not produced ----------------------------------------
+
+
+def esporta(client, mondo, persona, **parametri):
+    client.force_login(mondo.users[persona])
+    url = reverse("registro:esporta", args=[mondo.oggetti["enti"]["a"].pk])
+    return client.get(url, {"mese": "2026-05", **parametri}, headers={"Accept-Language": "it"})
+
+
+@pytest.fixture
+def malattia(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    Presenza.objects.create(servizio=a, giorno=lunedi(MAGGIO), codice="MAL", nota="certificato")
+    return a
+
+
+@pytest.mark.parametrize("persona", ["nodo_lombardia", "nazionale"])
+def test_roles_that_see_ass_get_no_helios_file(client, mondo, malattia, persona):
+    r = esporta(client, mondo, persona)
+    assert r.status_code == 422 and not r["Content-Type"].startswith("text/csv")
+    html = r.content.decode()
+    assert "ASS" in html and "non è un codice del Dipartimento" in html
+    assert "formato=excel" in html  # the spreadsheet file is offered instead
+    foglio = esporta(client, mondo, persona, formato="excel")
+    assert foglio.status_code == 200 and ";ASS;" in foglio.content.decode("utf-8-sig")
+    formazione = esporta(client, mondo, persona, tipo="generale")
+    assert formazione.status_code == 422 and "codici fiscali" in formazione.content.decode()
+    pagina = client.get(
+        reverse("registro:chiusura_ente", args=[mondo.oggetti["enti"]["a"].pk]), {"mese": "2026-05"}
+    ).content.decode()
+    assert "formato=excel" in pagina and "?tipo=presenze&amp;mese=" not in pagina
+
+
+def test_the_body_gets_the_helios_file_with_the_health_code(client, mondo, malattia):
+    r = esporta(client, mondo, "referente_a")
+    assert (
+        r.status_code == 200
+        and f"{CODICE};Rossi;Nicolo';{lunedi(MAGGIO):%d/%m/%Y};MAL;certificato" in r.content.decode()
+    )
+    pagina = client.get(
+        reverse("registro:chiusura_ente", args=[mondo.oggetti["enti"]["a"].pk]), {"mese": "2026-05"}
+    ).content.decode()
+    assert "?tipo=presenze&amp;mese=2026-05" in pagina
+
+
+def test_a_volunteer_without_code_stops_the_helios_file_until_it_is_written(client, mondo, malattia):
+    Volontario.objects.filter(pk=malattia.volontario_id).update(codice_volontario=None)
+    for tipo in ("presenze", "generale", "specifica"):
+        r = esporta(client, mondo, "referente_a", tipo=tipo)
+        assert r.status_code == 422, tipo
+        html = r.content.decode()
+        assert "Rossi Nicolò" in html and "CodiceVolontario" in html
+    link = reverse("volontari:codice_helios", args=[malattia.volontario_id])
+    esporta_url = reverse("registro:esporta", args=[mondo.oggetti["enti"]["a"].pk])
+    assert f'href="{link}?next={esporta_url}%3F' in html  # back to the download once the code is written
+    assert esporta(client, mondo, "referente_a", formato="excel").status_code == 200  # the spreadsheet is not held
+    prossima = reverse("registro:esporta", args=[mondo.oggetti["enti"]["a"].pk]) + "?mese=2026-05"
+    r = client.post(link, {"codice_volontario": "VOL00000009", "next": prossima})
+    assert r.status_code == 302 and r["Location"] == prossima
+    assert AuditEvent.objects.filter(verb="volontario.codice_helios").exists()
+    testo = client.get(prossima).content.decode("ascii")
+    assert f"VOL00000009;Rossi;Nicolo';{lunedi(MAGGIO):%d/%m/%Y};MAL;" in testo
+
+
+def test_the_volunteer_code_is_one_volunteer_s_letters_and_digits(client, mondo):
+    altro = mondo.oggetti["servizi"]["b"].volontario
+    Volontario.objects.filter(pk=altro.pk).update(codice_volontario="VOLB")
+    a = mondo.oggetti["servizi"]["a"]
+    client.force_login(mondo.users["referente_a"])
+    link = reverse("volontari:codice_helios", args=[a.volontario_id])
+    for codice, messaggio in (("volb", "Un altro volontario ha già questo codice."), ("VOL;1", "lettere e cifre")):
+        r = client.post(link, {"codice_volontario": codice}, headers={"Accept-Language": "it"})
+        assert r.status_code == 422 and messaggio in r.content.decode()
+    assert Volontario.objects.get(pk=a.volontario_id).codice_volontario == CODICE
+    assert link in client.get(reverse("volontari:dettaglio", args=[a.volontario_id])).content.decode()
+
+
+def test_a_stored_note_too_long_for_helios_stops_the_file_at_its_day(client, mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    Presenza.objects.create(servizio=a, giorno=lunedi(MAGGIO), codice="PR", nota="ò" * 200)
+    r = esporta(client, mondo, "referente_a")
+    assert r.status_code == 422
+    html = r.content.decode()
+    assert f"{lunedi(MAGGIO):%d/%m/%Y}" in html and "400 caratteri" in html
+    assert esporta(client, mondo, "referente_a", formato="excel").status_code == 200
+
+
+def test_a_helios_file_holds_one_record_a_line(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    Presenza.objects.create(servizio=a, giorno=lunedi(MAGGIO), codice="PR", nota="visita\r\nmedica")
+    righe = helios.esporta_presenze(mondo.oggetti["enti"]["a"], MAGGIO).decode("ascii").split("\r\n")
+    assert righe[1] == f"{CODICE};Rossi;Nicolo';{lunedi(MAGGIO):%d/%m/%Y};PR;visita medica"
+    assert importa(mondo, helios.esporta_presenze(mondo.oggetti["enti"]["a"], MAGGIO)) == 1  # it reads back
+    assert Presenza.objects.get(servizio=a).nota == "visita medica"
