@@ -40,6 +40,7 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "enti:dettaglio": GESTIONE,
     "volontari:lista": GESTIONE,
     "volontari:dettaglio": GESTIONE | {Ruolo.VOLONTARIO},
+    "volontari:codice_helios": RUOLI_ENTE,
     "inviti:lista": INVITANTI,
     "inviti:nuovo": INVITANTI,
     "inviti:revoca": INVITANTI,

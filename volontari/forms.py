@@ -77,3 +77,13 @@ class FoglioFirmatoForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("A PDF of at most %(mb)s MB.") % {"mb": settings.FOGLIO_FIRMATO_MAX_MB}
+
+
+class CodiceVolontarioForm(forms.Form):
+    """The Department's code of a volunteer, written by their ente (helios.imposta_codice_volontario)."""
+
+    codice_volontario = forms.CharField(
+        label=_("Volunteer code (Helios)"),
+        max_length=15,
+        help_text=_("The Department's code of the volunteer, used by attendance files."),
+    )

@@ -5,11 +5,18 @@ dates `dd/mm/yyyy`, ASCII only (Helios decodes them as UTF-7: accented letters a
 the vowel and an apostrophe, `à` -> `a'`). In both layouts a cell a spreadsheet would run as
 a formula starts with an apostrophe. Imports accept the same layout, in UTF-8 or Latin-1, and
 are all or nothing: every wrong line is reported, nothing is written.
+
+A file in the Department's layout is one the Department takes, or it is not produced
+(FileNonValido, shown with the reason): no ASS for the roles that see health-related days
+masked, no empty tax code, no volunteer without CodiceVolontario, no note beyond the Note
+column, line breaks inside a cell written as spaces. The spreadsheet files have no such
+conditions.
 """
 
 import csv
 import datetime
 import io
+import re
 import unicodedata
 from collections import defaultdict
 from decimal import Decimal
@@ -21,9 +28,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.audit import record_event
+from enti import policy
+from enti.access import ambito
 
 from . import regole, services
-from .models import Presenza, Servizio
+from .models import Presenza, Servizio, Volontario
 from .regole import Voce
 
 INTESTAZIONE_PRESENZE = ["CodiceVolontario", "Cognome", "Nome", "Giorno", "Causale", "Note"]
@@ -35,6 +44,9 @@ INTESTAZIONE_FORMAZIONE = [
 # The import code of the Department spells paid leave POR where the manual writes PR.
 CAUSALI_ALIAS = {"POR": "PR"}
 MAX_BYTES = 5 * 1024 * 1024
+# The Note column holds what the register keeps, counted as the file writes it (ASCII).
+NOTA_MAX = Presenza._meta.get_field("nota").max_length
+DATA = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def ascii_helios(testo: str) -> str:
@@ -50,6 +62,26 @@ def ascii_helios(testo: str) -> str:
         accentato = lettera != "" and len(base) > len(lettera)
         out.append(lettera + ("'" if accentato and lettera.lower() in "aeiou" else ""))
     return "".join(out)
+
+
+def testo_helios(testo) -> str:
+    """A cell as an Helios file writes it: ASCII, on one line (one record a line), formula-safe."""
+    return cella_sicura(" ".join(ascii_helios("" if testo is None else str(testo)).splitlines()))
+
+
+def verifica_nota(nota: str) -> None:
+    """A day's note must fit the Department's Note column as the file writes it: an accented
+    letter takes two characters there (`à` -> `a'`)."""
+    lunghezza = len(testo_helios(nota))
+    if lunghezza > NOTA_MAX:
+        raise ValidationError(
+            _(
+                "The note is too long for the Department's file: written as Helios reads it (an accented "
+                "letter takes two characters, à becomes a') it has %(n)s characters, at most %(max)s."
+            ),
+            code="nota_helios",
+            params={"n": lunghezza, "max": NOTA_MAX},
+        )
 
 
 def confronto(testo: str) -> str:
@@ -72,7 +104,7 @@ def _scrivi(intestazione, righe, *, helios: bool) -> bytes:
     writer.writerow(intestazione)
     for riga in righe:
         # Helios files too are opened in spreadsheets: no cell may run as a formula.
-        writer.writerow([cella_sicura(ascii_helios(str(c))) if helios else cella_sicura(c) for c in riga])
+        writer.writerow([testo_helios(c) if helios else cella_sicura(c) for c in riga])
     testo = buffer.getvalue()
     if helios:
         return testo.encode("ascii", errors="replace")
@@ -92,31 +124,77 @@ def _sempre(_servizio) -> bool:
     return True
 
 
+class FileNonValido(Exception):
+    """An Helios file that the Department would refuse is not produced: `messaggi` says why,
+    `senza_codice` lists the volunteers whose Department code is missing."""
+
+    def __init__(self, messaggi: list[str], senza_codice=()):
+        super().__init__(_("The file for Helios was not produced: the Department would refuse it."))
+        self.messaggi = messaggi
+        self.senza_codice = list(senza_codice)
+
+
+def _senza_codice(servizi) -> list:
+    volontari = {s.volontario_id: s.volontario for s in servizi if not (s.volontario.codice_volontario or "").strip()}
+    return list(volontari.values())
+
+
+def _messaggio_senza_codice(volontari) -> list[str]:
+    if not volontari:
+        return []
+    return [_("These volunteers have no Department code (CodiceVolontario): write it before downloading the file.")]
+
+
 def esporta_presenze(ente, mese: datetime.date, *, helios: bool = True, natura=_sempre) -> bytes:
     """The attendance of a month, one line per volunteer and day, in the Department's layout.
     `natura(servizio)` says whether the reader may know the nature of health-related absences:
-    if not, they read as a generic absence and the notes (which may tell of health) are left out."""
+    if not, they read as a generic absence and the notes (which may tell of health) are left out.
+    The Helios layout is produced only when Helios would take it (FileNonValido otherwise):
+    no ASS (not a Department code), no volunteer without code, no note over NOTA_MAX."""
     mese = services.primo_del_mese(mese)
     fine = services.ultimo_del_mese(mese)
     servizi = list(_servizi_ente(ente, mese, fine))
+    if helios and not all(natura(s) for s in servizi):
+        raise FileNonValido(
+            [
+                _(
+                    "Your role sees health-related absences as ASS, which is not a Department code: "
+                    "download the file for spreadsheets instead. The body produces the file for Helios."
+                )
+            ]
+        )
     righe = services.carica_mese([s.pk for s in servizi], mese)
     out = []
+    note_lunghe = []
     for s in servizi:
         vede = natura(s)
         for giorno in sorted(righe[s.pk]):
             p = righe[s.pk][giorno]
             v = s.volontario
+            nota = p.nota if vede else ""
+            if helios:
+                try:
+                    verifica_nota(nota)
+                except ValidationError as exc:
+                    dove = {"cognome": v.cognome, "nome": v.nome, "giorno": f"{giorno:%d/%m/%Y}"}
+                    messaggio = _("Note of %(cognome)s %(nome)s on %(giorno)s: %(errore)s")
+                    note_lunghe.append(messaggio % (dove | {"errore": exc.messages[0]}))
             out.append(
                 [v.codice_volontario or "", v.cognome, v.nome, f"{giorno:%d/%m/%Y}",
-                 Presenza.codice_mostrato(p.codice, natura=vede), p.nota if vede else ""]
+                 Presenza.codice_mostrato(p.codice, natura=vede), nota]
             )  # fmt: skip
+    if helios:
+        senza_codice = _senza_codice(s for s in servizi if righe[s.pk])
+        if senza_codice or note_lunghe:
+            raise FileNonValido(_messaggio_senza_codice(senza_codice) + note_lunghe, senza_codice)
     return _scrivi(INTESTAZIONE_PRESENZE, out, helios=helios)
 
 
 def esporta_formazione(ente, *, tipo: str, helios: bool = True, codice_fiscale=_sempre) -> bytes:
     """General or specific training hours per volunteer (whole hours), Department's layout.
     `codice_fiscale(servizio)` says whether the reader may see the tax code (and the birth date
-    read from it): if not, both are left empty."""
+    read from it): if not, both are left empty, and the Helios layout (which needs them) is
+    not produced; nor is it with a volunteer without code (FileNonValido)."""
     attivita = {"generale": "formazione_generale", "specifica": "formazione_specifica"}[tipo]
     colonna = "OreFormazione" if tipo == "generale" else "OreFormazioneSpecifica"
     servizi = list(
@@ -125,6 +203,19 @@ def esporta_formazione(ente, *, tipo: str, helios: bool = True, codice_fiscale=_
         .select_related("volontario", "posto__progetto", "posto__sede__ente", "posto__sede__comune__provincia__regione")
         .order_by("volontario__cognome", "volontario__nome")
     )
+    if helios:
+        if not all(codice_fiscale(s) for s in servizi):
+            raise FileNonValido(
+                [
+                    _(
+                        "Your role does not see the volunteers' tax codes, which the Department's file needs: "
+                        "download the file for spreadsheets instead. The body produces the file for Helios."
+                    )
+                ]
+            )
+        senza_codice = _senza_codice(servizi)
+        if senza_codice:
+            raise FileNonValido(_messaggio_senza_codice(senza_codice), senza_codice)
     ore = dict(
         Presenza.objects.filter(servizio__in=servizi, attivita=attivita)
         .values("servizio_id")
@@ -148,6 +239,42 @@ def esporta_formazione(ente, *, tipo: str, helios: bool = True, codice_fiscale=_
     return _scrivi([*INTESTAZIONE_FORMAZIONE, colonna], out, helios=helios)
 
 
+CODICE_VOLONTARIO = re.compile(r"[A-Za-z0-9]{1,15}")
+
+
+@transaction.atomic
+def imposta_codice_volontario(*, acting_user, volontario, codice: str, ip_address=None) -> None:
+    """Write the Department's code of a volunteer (CodiceVolontario of the attendance files),
+    for the ente of one of their services. Letters and digits, up to 15, someone's only."""
+    servizio = (
+        Servizio.objects.filter(volontario=volontario)
+        .select_related("posto__sede__ente")
+        .order_by("-data_inizio")
+        .filter(posto__sede__ente_id__in=ambito(acting_user).enti)
+        .first()
+    )
+    if servizio is None or not policy.puo_gestire_ente(acting_user, servizio.posto.sede.ente_id):
+        raise PermissionDenied(_("Only the body of the volunteer's service writes their code."))
+    codice = (codice or "").strip()
+    if not CODICE_VOLONTARIO.fullmatch(codice):
+        raise ValidationError(_("The volunteer code is made of letters and digits, at most 15."))
+    if Volontario.objects.filter(codice_volontario__iexact=codice).exclude(pk=volontario.pk).exists():
+        raise ValidationError(_("Another volunteer already has this code."))
+    prima = volontario.codice_volontario or ""
+    Volontario.objects.filter(pk=volontario.pk).update(codice_volontario=codice)
+    volontario.codice_volontario = codice
+    ente = servizio.posto.sede.ente
+    record_event(
+        verb="volontario.codice_helios",
+        acting_user=acting_user,
+        target=volontario,
+        data={"prima": prima, "dopo": codice},
+        ip_address=ip_address,
+        nodo_id=ente.nodo_id,
+        ente_id=ente.pk,
+    )
+
+
 class ErroriImportazione(Exception):
     """The file was refused: `righe` lists (line number, message), in file order."""
 
@@ -165,6 +292,45 @@ def _decodifica(dati: bytes) -> str:
     raise ErroriImportazione([(0, _("The file is not text: save it as CSV."))])
 
 
+def _righe(testo: str) -> list[list[str]]:
+    """The file's records, one a line (the Department's layout): a record that runs over
+    several lines (a quote opened and not closed on its line) would swallow the next lines
+    into a field, so it refuses the file, naming the line. A single empty last line is
+    accepted, as the Department's importer does."""
+    # newline="": a stray CR inside a line is a line end, as the csv module expects.
+    # strict: a quote still open at the end of the file, or text after a closing quote, is an error.
+    lettore = csv.reader(io.StringIO(testo, newline=""), delimiter=";", strict=True)
+    righe, errori = [], []
+    try:
+        for riga in lettore:
+            numero = len(righe) + 1
+            if lettore.line_num != numero:
+                errori.append(
+                    (numero, _("A quote opened on this line is not closed on it: each line must be one record."))
+                )
+                break  # the lines after it were read into the field: their numbers are lost
+            righe.append(riga)
+    except csv.Error:  # a field beyond the csv module's limit (128 KiB), a quote never closed
+        errori.append((len(righe) + 1, _("This line cannot be read: a field is too long or a quote is not closed.")))
+    if errori:
+        raise ErroriImportazione(errori)
+    if len(righe) > 1 and not righe[-1]:
+        righe.pop()
+    return righe
+
+
+def _leggi_data(testo: str) -> datetime.date:
+    """A dd/mm/yyyy date; ValidationError if it is not in that form or does not exist."""
+    trovata = DATA.fullmatch(testo)
+    if not trovata:
+        raise ValidationError(_("The date %(d)s is not in the form dd/mm/yyyy.") % {"d": testo})
+    giorno, mese, anno = (int(x) for x in trovata.groups())
+    try:
+        return datetime.date(anno, mese, giorno)
+    except ValueError:
+        raise ValidationError(_("The date %(d)s does not exist.") % {"d": testo}) from None
+
+
 def _ore_del_giorno(progetto) -> Decimal:
     if progetto.ore_settimanali:
         return (Decimal(progetto.ore_settimanali) / progetto.giorni_settimana).quantize(Decimal("0.01"))
@@ -172,22 +338,40 @@ def _ore_del_giorno(progetto) -> Decimal:
     return (Decimal(progetto.monte_ore) / settimane / progetto.giorni_settimana).quantize(Decimal("0.01"))
 
 
+def _errori_del_mese(exc, da_scrivere, riga_di, trovati) -> bool:
+    """Put the register's errors at the lines of the file (a volunteer's month-wide error at
+    their first line of the month) and take those days (or that volunteer's month) out of
+    `da_scrivere`. False if nothing could be taken out."""
+    tolti = False
+    for sid, giorni in exc.giorni.items():
+        for g, msgs in giorni.items():
+            trovati.extend((riga_di.get((sid, g)) or _prima_riga(sid, da_scrivere, riga_di), m) for m in msgs)
+            tolti |= da_scrivere.get(sid, {}).pop(g, None) is not None
+    for sid, msgs in exc.servizi.items():
+        trovati.extend((_prima_riga(sid, da_scrivere, riga_di), m) for m in msgs)
+        tolti |= da_scrivere.pop(sid, None) is not None
+    if not tolti:  # an error the days cannot be blamed for: said at the month's first line
+        trovati.append((min(_prima_riga(sid, da_scrivere, riga_di) for sid in da_scrivere), exc.messages[0]))
+    for sid in [sid for sid, giorni in da_scrivere.items() if not giorni]:
+        del da_scrivere[sid]
+    return tolti
+
+
+def _prima_riga(sid, da_scrivere, riga_di) -> int:
+    righe = [riga_di[(sid, g)] for g in da_scrivere.get(sid, {}) if (sid, g) in riga_di]
+    return min(righe, default=0)
+
+
 @transaction.atomic
 def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
     """Import a file of days in the Department's attendance layout for the ente's volunteers.
-    Every line is checked (layout, volunteer, date, code) and then every rule of the register
-    as if the days were typed, counting earlier lines of the same file; any error refuses the
-    whole file. Present days get the project's usual hours of service."""
+    Every line is checked (layout, volunteer, date, code, note) and then every rule of the
+    register as if the days were typed, counting earlier lines of the same file, in every
+    month; any error refuses the whole file, and all of them are reported, each at its line.
+    Present days get the project's usual hours of service."""
     if len(dati) > MAX_BYTES:
         raise ErroriImportazione([(0, _("The file is larger than 5 MB."))])
-    # newline="": a stray CR inside a line is a line end, as the csv module expects.
-    lettore = csv.reader(io.StringIO(_decodifica(dati), newline=""), delimiter=";")
-    try:
-        righe = list(lettore)
-    except csv.Error as exc:  # a field beyond the csv module's limit (128 KiB), or the like
-        raise ErroriImportazione(
-            [(lettore.line_num, _("This line cannot be read: a field is too long or a quote is not closed."))]
-        ) from exc
+    righe = _righe(_decodifica(dati))
     if not righe:
         raise ErroriImportazione([(0, _("The file is empty."))])
     intestazione = [c.strip().lower() for c in righe[0]]
@@ -213,9 +397,9 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
             continue
         codice_vol, cognome, nome, giorno_testo, causale, nota = (c.strip() for c in riga)
         try:
-            giorno = datetime.datetime.strptime(giorno_testo, "%d/%m/%Y").date()
-        except ValueError:
-            errori.append((numero, _("The date %(d)s is not in the form dd/mm/yyyy.") % {"d": giorno_testo}))
+            giorno = _leggi_data(giorno_testo)
+        except ValidationError as exc:
+            errori.append((numero, exc.messages[0]))
             continue
         if not regole.giorno_ammesso(giorno):
             errori.append((numero, _("The date %(d)s is out of range: write a day of service.") % {"d": giorno_testo}))
@@ -223,7 +407,8 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
         try:
             # PostgreSQL refuses NUL in text; a note longer than the register keeps is not cut.
             ProhibitNullCharactersValidator()(nota)
-            MaxLengthValidator(Presenza._meta.get_field("nota").max_length)(nota)
+            MaxLengthValidator(NOTA_MAX)(nota)
+            verifica_nota(nota)
         except ValidationError as exc:
             errori.append((numero, " ".join(exc.messages)))
             continue
@@ -253,31 +438,31 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
         modifiche[services.primo_del_mese(giorno)][servizio.pk][giorno] = voce
     if not errori and not riga_di:
         errori.append((0, _("The file holds no day.")))
-    if errori:
-        raise ErroriImportazione(errori)
-    scritti = 0
-    try:
-        # Month by month in date order, so that the caps count the earlier lines of the file.
-        for mese in sorted(modifiche):
-            with transaction.atomic():
-                esito = services.salva_griglia(
-                    acting_user=acting_user,
-                    mese=mese,
-                    modifiche=dict(modifiche[mese]),
-                    versioni={},
-                    ip_address=ip_address,
-                )
+    scritti, trovati = 0, list(errori)
+    # Month by month in date order, so that the caps count the earlier lines of the file. A
+    # month that breaks a rule is tried again without its wrong days, so that the next months
+    # are checked too (counting its right days): every month's errors are reported at once.
+    for mese in sorted(modifiche):
+        da_scrivere = {sid: dict(giorni) for sid, giorni in modifiche[mese].items()}
+        while da_scrivere:
+            try:
+                with transaction.atomic():
+                    esito = services.salva_griglia(
+                        acting_user=acting_user, mese=mese, modifiche=da_scrivere, versioni={}, ip_address=ip_address
+                    )
+            except services.ErroriGriglia as exc:
+                if not _errori_del_mese(exc, da_scrivere, riga_di, trovati):
+                    break
+                continue
+            except PermissionDenied as exc:
+                raise ErroriImportazione(
+                    [(0, _("You cannot write the register of some of these volunteers."))]
+                ) from exc
             scritti += sum(esito.values())
-    except services.ErroriGriglia as exc:
-        trovati = [
-            (riga_di[(sid, g)], m) for sid, giorni in exc.giorni.items() for g, msgs in giorni.items() for m in msgs
-        ]
-        for sid, msgs in exc.servizi.items():
-            prima = min(n for (s, _g), n in riga_di.items() if s == sid)
-            trovati.extend((prima, m) for m in msgs)
-        raise ErroriImportazione(sorted(trovati)) from exc
-    except PermissionDenied as exc:
-        raise ErroriImportazione([(0, _("You cannot write the register of some of these volunteers."))]) from exc
+            break
+    if trovati:
+        # In file order, each message once (a day may break a rule on each try of its month).
+        raise ErroriImportazione(sorted(set(trovati), key=lambda e: (e[0], trovati.index(e))))
     record_event(
         verb="presenze.importate",
         acting_user=acting_user,

@@ -7,6 +7,7 @@ app_name = "volontari"
 urlpatterns = [
     path("", views.lista, name="lista"),
     path("<int:pk>/", views.dettaglio, name="dettaglio"),
+    path("<int:pk>/codice-helios/", views.codice_helios, name="codice_helios"),
     path("il-mio-servizio/", views_personali.mio, name="mio"),
     path("il-mio-servizio/nuovo-calendario/", views_personali.nuovo_calendario, name="nuovo_calendario"),
     path("il-mio-servizio/i-miei-dati.zip", views_personali.i_miei_dati, name="i_miei_dati"),

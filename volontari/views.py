@@ -1,15 +1,21 @@
 import datetime
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.audit import client_ip
 from enti import policy
 
-from . import ciclo
+from . import ciclo, helios
+from .forms import CodiceVolontarioForm
 from .models import Presenza, Servizio, Volontario
 
 
@@ -83,3 +89,33 @@ def dettaglio(request, pk: int):
             "gestisce": any(policy.puo_confermare_mese(request.user, ente_id=s.posto.sede.ente_id) for s in servizi),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def codice_helios(request, pk: int):
+    """The ente writes a volunteer's Department code (the Helios files need it); `next` takes
+    the user back where the missing code stopped them."""
+    volontario = get_object_or_404(Volontario.objects.visible_to(request.user), pk=pk)
+    enti = Servizio.objects.filter(volontario=volontario).values_list("posto__sede__ente_id", flat=True)
+    if not any(policy.puo_gestire_ente(request.user, e) for e in set(enti)):
+        raise PermissionDenied
+    dopo = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(dopo, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        dopo = ""
+    form = CodiceVolontarioForm(request.POST or None, initial={"codice_volontario": volontario.codice_volontario or ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            helios.imposta_codice_volontario(
+                acting_user=request.user,
+                volontario=volontario,
+                codice=form.cleaned_data["codice_volontario"],
+                ip_address=client_ip(request),
+            )
+        except ValidationError as exc:
+            form.add_error("codice_volontario", exc)
+        else:
+            messages.success(request, _("Volunteer code saved."))
+            return redirect(dopo or reverse("volontari:dettaglio", args=[volontario.pk]))
+    status = 422 if form.errors else 200
+    contesto = {"volontario": volontario, "form": form, "next": dopo}
+    return render(request, "volontari/codice_helios.html", contesto, status=status)

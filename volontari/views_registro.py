@@ -22,7 +22,7 @@ from accounts.files import file_privato
 from enti import policy
 from enti.access import ambito
 
-from . import regole, services
+from . import helios, regole, services
 from .forms import FoglioFirmatoForm
 from .models import ChiusuraMensile, Presenza, Servizio
 from .regole import Voce
@@ -179,6 +179,7 @@ def _leggi(request, servizi, mese) -> tuple[dict, dict, dict]:
                 for testo in (codice, attivita, ore_testo, nota or ""):
                     ProhibitNullCharactersValidator()(testo)
                 MaxLengthValidator(Presenza._meta.get_field("nota").max_length)(nota or "")
+                helios.verifica_nota(nota or "")  # the note goes to the Department's file as typed
             except ValidationError as exc:
                 errori.setdefault(s.pk, {})[g] = exc.messages
                 continue
@@ -551,8 +552,6 @@ def _ente_con_registro(request, pk):
 @require_http_methods(["GET", "POST"])
 def importa(request, pk: int):
     """Import a month of days from a file in the Department's attendance layout."""
-    from . import helios
-
     ente = _ente_con_registro(request, pk)
     if not policy.puo_confermare_mese(request.user, ente_id=ente.pk):
         raise PermissionDenied
@@ -581,9 +580,8 @@ def importa(request, pk: int):
 @require_http_methods(["GET"])
 def esporta(request, pk: int):
     """Attendance or training hours, in the Department's layout (ASCII) or for spreadsheets
-    (UTF-8, formula-safe)."""
-    from . import helios
-
+    (UTF-8, formula-safe). A file for Helios that Helios would refuse is not produced: the
+    page says why (helios.FileNonValido) and offers the spreadsheet file."""
     ente = _ente_con_registro(request, pk)
     if not policy.puo_confermare_mese(request.user, ente_id=ente.pk) and not policy.consentito(
         request.user, "registro:chiusura_ente"
@@ -612,14 +610,23 @@ def esporta(request, pk: int):
             request.user, volontario_user_id=s.volontario.user_id, enti={ente.pk}, sedi={s.posto.sede_id}
         )
 
-    if tipo == "presenze":
-        dati = helios.esporta_presenze(ente, mese, helios=per_helios, natura=natura)
-        nome = f"presenze_{ente.codice_helios or ente.pk}_{mese:%Y_%m}"
-    elif tipo in ("generale", "specifica"):
-        dati = helios.esporta_formazione(ente, tipo=tipo, helios=per_helios, codice_fiscale=codice_fiscale)
-        nome = f"formazione_{tipo}_{ente.codice_helios or ente.pk}"
-    else:
-        raise Http404
+    try:
+        if tipo == "presenze":
+            dati = helios.esporta_presenze(ente, mese, helios=per_helios, natura=natura)
+            nome = f"presenze_{ente.codice_helios or ente.pk}_{mese:%Y_%m}"
+        elif tipo in ("generale", "specifica"):
+            dati = helios.esporta_formazione(ente, tipo=tipo, helios=per_helios, codice_fiscale=codice_fiscale)
+            nome = f"formazione_{tipo}_{ente.codice_helios or ente.pk}"
+        else:
+            raise Http404
+    except helios.FileNonValido as exc:
+        contesto = {
+            "ente": ente,
+            "errore": exc,
+            "foglio": f"{reverse('registro:esporta', args=[ente.pk])}?tipo={tipo}&formato=excel&mese={mese:%Y-%m}",
+            "puo_correggere": policy.puo_gestire_ente(request.user, ente.pk),
+        }
+        return render(request, "registro/esporta_rifiutata.html", contesto, status=422)
     response = HttpResponse(dati, content_type="text/csv; charset=" + ("us-ascii" if per_helios else "utf-8"))
     response["Content-Disposition"] = content_disposition_header(True, f"{nome}{'' if per_helios else '_excel'}.csv")
     return response

@@ -18,7 +18,7 @@ from progetti.models import PostoSede
 from tests.factories import EnteFactory, PostoSedeFactory, PresenzaFactory, ProgettoFactory, ServizioFactory
 from tests.network.test_authorization_matrix import MATRIX, url_for
 from tests.personas import PERSONE, client_per, costruisci_mondo
-from volontari.models import ChiusuraMensile, Questionario, RelazioneMensile
+from volontari.models import ChiusuraMensile, Questionario, RelazioneMensile, Volontario
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def cresci(mondo, n: int) -> None:
         )
         for _ in range(n):
             s = ServizioFactory(posto=base.posto, olp=base.olp, data_inizio=mese - datetime.timedelta(days=40))
+            Volontario.objects.filter(pk=s.volontario_id).update(codice_volontario=f"VOL{s.pk}")  # Helios needs it
             for g in range(3):
                 PresenzaFactory(servizio=s, giorno=mese + datetime.timedelta(days=g))
             ChiusuraMensile.objects.create(

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.factories import PresenzaFactory
 from tests.personas import costruisci_mondo
-from volontari.models import Presenza, Servizio
+from volontari.models import Presenza, Servizio, Volontario
 
 pytestmark = pytest.mark.django_db
 
@@ -111,9 +111,15 @@ def test_monthly_sheet_pdf(client, mondo, giorno_di_malattia, persona, vede, mon
 @pytest.mark.parametrize("formato", ["helios", "excel"])
 def test_attendance_export(client, mondo, giorno_di_malattia, persona, vede, formato):
     ente = mondo.oggetti["enti"]["a"]
+    Volontario.objects.filter(pk=mondo.oggetti["servizi"]["a"].volontario_id).update(codice_volontario="VOL1")
     client.force_login(mondo.users[persona])
     url = reverse("registro:esporta", args=[ente.pk]) + f"?mese={giorno_di_malattia:%Y-%m}&formato={formato}"
-    testo = client.get(url).content.decode("utf-8-sig")
+    risposta = client.get(url)
+    if formato == "helios" and not vede:  # ASS is no Department code: no file for Helios, the reason instead
+        assert risposta.status_code == 422 and not risposta["Content-Type"].startswith("text/csv")
+        assert "ASS" in risposta.content.decode()
+        return
+    testo = risposta.content.decode("utf-8-sig")
     data = f"{giorno_di_malattia:%d/%m/%Y}"
     [riga] = [r for r in testo.splitlines() if data in r]
     assert riga.split(";")[4] == ("MAL" if vede else "ASS")
@@ -124,8 +130,12 @@ def test_attendance_export(client, mondo, giorno_di_malattia, persona, vede, for
 def test_training_export_and_the_tax_code(client, mondo, persona, vede):
     ente = mondo.oggetti["enti"]["a"]
     volontario = mondo.oggetti["servizi"]["a"].volontario
+    Volontario.objects.filter(pk=volontario.pk).update(codice_volontario="VOL1")
     client.force_login(mondo.users[persona])
-    testo = client.get(reverse("registro:esporta", args=[ente.pk]) + "?tipo=generale").content.decode()
+    url = reverse("registro:esporta", args=[ente.pk]) + "?tipo=generale"
+    # Helios needs the tax codes: a role without them gets the reason, and the file for spreadsheets.
+    assert client.get(url).status_code == (200 if vede else 422)
+    testo = client.get(url + "&formato=excel").content.decode("utf-8-sig")
     assert volontario.cognome in testo
     assert (volontario.codice_fiscale in testo) == vede
     assert (f"{volontario.data_nascita:%d/%m/%Y}" in testo) == vede
