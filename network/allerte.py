@@ -17,7 +17,7 @@ from enti.models import Membership
 from enti.roles import Ruolo
 from progetti import rules
 from volontari.models import ChiusuraMensile, Servizio
-from volontari.regole import tetto_permessi_per
+from volontari.regole import ore_testo, tetto_permessi_per
 
 from .models import Allerta
 
@@ -98,7 +98,7 @@ def _trovate(oggi: datetime.date) -> dict[str, dict]:
                 % {
                     "nome": nome,
                     "entro": entro,
-                    "fatte": f"{s.generale or 0:g}",
+                    "fatte": ore_testo(s.generale),
                     "ore": progetto.formazione_generale_ore,
                 },
             }
@@ -110,8 +110,8 @@ def _trovate(oggi: datetime.date) -> dict[str, dict]:
                     % {
                         "nome": nome,
                         "entro": entro_s,
-                        "fatte": f"{s.specifica or 0:g}",
-                        "ore": f"{dovute.normalize():f}",
+                        "fatte": ore_testo(s.specifica),
+                        "ore": ore_testo(dovute),
                     },
                 }
         if (
@@ -124,7 +124,7 @@ def _trovate(oggi: datetime.date) -> dict[str, dict]:
                 "tipo": T.SETTIMANA_SOTTO_MINIMO,
                 "messaggio": _("%(nome)s: the week of %(lunedi)s has %(ore)s hours, under the project's minimum of "
                                "%(min)s.")
-                % {"nome": nome, "lunedi": f"{lunedi:%d/%m/%Y}", "ore": f"{s.ore_settimana or 0:g}",
+                % {"nome": nome, "lunedi": f"{lunedi:%d/%m/%Y}", "ore": ore_testo(s.ore_settimana),
                    "min": progetto.ore_settimana_min},
             }  # fmt: skip
     # Months not confirmed by the 10th: last month, once the 10th has passed.

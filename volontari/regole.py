@@ -89,6 +89,11 @@ def _messaggio_di_fila(codice: str, fila: list[datetime.date], massimo: int) -> 
     return _("Voting leave is 1 or %(max)s days, by distance: %(dal)s-%(al)s are %(n)s days in a row.") % valori
 
 
+def ore_testo(ore) -> str:
+    """Hours as a person writes them: 35, 4.5 (PostgreSQL's sums carry two decimals: 35.00)."""
+    return f"{Decimal(ore or 0).normalize():f}"
+
+
 def leggi_mese(valore: str) -> datetime.date | None:
     """A month typed as yyyy-mm, or None if it is not one (or lies outside those years)."""
     try:
@@ -194,7 +199,7 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                             "giorni": entro,
                             "fine": fine_2,
                             "n": n,
-                            "fatte": f"{prima_tranche:g}",
+                            "fatte": ore_testo(prima_tranche),
                             "ore": progetto.formazione_specifica_ore,
                         }
                     )
@@ -267,7 +272,7 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                 ultimo = max(v.giorno for v in ordinati if lunedi <= v.giorno < lunedi + settimana)
                 esito.errori[ultimo].append(
                     _("The week of %(lunedi)s reaches %(ore)s hours: this project's maximum is %(max)s a week.")
-                    % {"lunedi": lunedi.strftime("%d/%m"), "ore": f"{totale:g}", "max": progetto.ore_settimana_max}
+                    % {"lunedi": lunedi.strftime("%d/%m"), "ore": ore_testo(totale), "max": progetto.ore_settimana_max}
                 )
         if ordinati:
             primo = ordinati[0].giorno.replace(day=1)
@@ -280,7 +285,11 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                 if completa and totale < progetto.ore_settimana_min:
                     esito.avvisi[min(domenica, ultimo_del_mese)].append(
                         _("The week of %(lunedi)s has %(ore)s hours: this project's minimum is %(min)s a week.")
-                        % {"lunedi": lunedi.strftime("%d/%m"), "ore": f"{totale:g}", "min": progetto.ore_settimana_min}
+                        % {
+                            "lunedi": lunedi.strftime("%d/%m"),
+                            "ore": ore_testo(totale),
+                            "min": progetto.ore_settimana_min,
+                        }
                     )
                 lunedi += settimana
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from progetti.models import Progetto
 from tests.personas import costruisci_mondo
@@ -278,3 +279,40 @@ def test_specific_training_in_two_tranches():
     Presenza.objects.filter(giorno=giorno[100]).delete()
     Progetto.objects.filter(pk=servizio.posto.progetto_id).update(formazione_specifica_tranche="unica")
     assert "90" in errori(mondo, {giorno[100]: p(giorno[100], attivita="formazione_specifica")})[giorno[100]]
+
+
+@time_machine.travel(ADESSO, tick=False)
+def test_the_grid_shows_the_weeks_notice_after_the_save(client):
+    mondo = mondo_fermo(**MONTE_ORE, ore_settimana_min=24, ore_settimana_max=36)
+    servizio = mondo.oggetti["servizi"]["a"]
+    client.force_login(mondo.users["olp_a"])
+    data = {"mese": "2025-10", f"ver-{servizio.pk}": "0"}
+    for g in giorni_da(datetime.date(2025, 10, 13), 7):  # 5 days of 4 hours: 20 < 24
+        chiave = f"{servizio.pk}-{g:%Y%m%d}"
+        lavoro = g.weekday() < 5
+        data |= {f"c-{chiave}": "P" if lavoro else "NL", f"o-{chiave}": "4" if lavoro else "", f"a-{chiave}": ""}
+    risposta = client.post(reverse("registro:griglia"), data)
+    assert risposta.status_code == 200
+    assert "La settimana del 13/10 ha 20 ore: il minimo di questo progetto è 24" in risposta.content.decode()
+    assert Presenza.objects.filter(servizio=servizio).count() == 7
+
+
+@time_machine.travel(ADESSO, tick=False)
+def test_the_helios_import_counts_a_run_across_its_months():
+    """The import applies the register month by month: October's lines see September's."""
+    from volontari import helios
+    from volontari.models import Volontario
+
+    mondo = mondo_fermo()
+    servizio = mondo.oggetti["servizi"]["a"]
+    Volontario.objects.filter(pk=servizio.volontario_id).update(codice_volontario="VOL1", nome="Ada", cognome="Neri")
+    righe = ["CodiceVolontario;Cognome;Nome;Giorno;Causale;Note"]
+    righe += [f"VOL1;Neri;Ada;{g:%d/%m/%Y};L;" for g in giorni_da(SETTEMBRE_29, 4)]
+    with pytest.raises(helios.ErroriImportazione) as exc:
+        helios.importa_presenze(
+            acting_user=mondo.users["referente_a"],
+            ente=mondo.oggetti["enti"]["a"],
+            dati=("\r\n".join(righe) + "\r\n").encode(),
+        )
+    assert [n for n, _m in exc.value.righe] == [4, 5]  # the October lines of the run of four
+    assert not Presenza.objects.exists()
