@@ -15,7 +15,8 @@ SCOPE = """
 WITH s AS (
   SELECT sv.id, sv.stato, sv.data_inizio, sv.data_fine, sv.data_fine_prevista, sv.olp_id, sv.subentra_a_id,
          sv.interruzione_comunicata_il, p.modello_orario, p.ore_settimanali, p.monte_ore, p.durata_mesi,
-         p.formazione_generale_ore, p.formazione_specifica_ore, b.formazione_specifica_entro_giorni,
+         p.formazione_generale_ore, p.formazione_specifica_ore, p.formazione_specifica_tranche,
+         b.formazione_specifica_entro_giorni,
          b.max_volontari_per_olp, b.permessi_pro_rata
   FROM volontari_servizio sv
   JOIN progetti_postosede ps ON ps.id = sv.posto_id
@@ -61,15 +62,23 @@ QUERIES = {
     "formazione": """
         SELECT count(*) FILTER (WHERE LEAST(%(a)s::date, s.data_fine) - s.data_inizio + 1 > 180
                                   AND COALESCE(f.generale, 0) < s.formazione_generale_ore),
-               count(*) FILTER (WHERE LEAST(%(a)s::date, s.data_fine) - s.data_inizio + 1
-                                      > s.formazione_specifica_entro_giorni
-                                  AND COALESCE(f.specifica, 0) < s.formazione_specifica_ore)
-        FROM s LEFT JOIN (SELECT servizio_id,
-                                 sum(ore) FILTER (WHERE attivita = 'formazione_generale') AS generale,
-                                 sum(ore) FILTER (WHERE attivita = 'formazione_specifica') AS specifica
-                          FROM volontari_presenza WHERE servizio_id IN (SELECT id FROM s) AND giorno <= %(a)s
-                            AND attivita IN ('formazione_generale', 'formazione_specifica')
-                          GROUP BY servizio_id) f ON f.servizio_id = s.id""",
+               count(*) FILTER (WHERE CASE WHEN s.formazione_specifica_tranche = 'due'
+                 THEN (LEAST(%(a)s::date, s.data_fine) - s.data_inizio + 1 > s.formazione_specifica_entro_giorni
+                       AND COALESCE(f.specifica_prima, 0) < 0.7 * s.formazione_specifica_ore)
+                   OR (LEAST(%(a)s::date, s.data_fine) - s.data_inizio + 1 > 270
+                       AND COALESCE(f.specifica, 0) < s.formazione_specifica_ore)
+                 ELSE LEAST(%(a)s::date, s.data_fine) - s.data_inizio + 1 > s.formazione_specifica_entro_giorni
+                      AND COALESCE(f.specifica, 0) < s.formazione_specifica_ore END)
+        FROM s LEFT JOIN (SELECT pr.servizio_id,
+                                 sum(pr.ore) FILTER (WHERE pr.attivita = 'formazione_generale') AS generale,
+                                 sum(pr.ore) FILTER (WHERE pr.attivita = 'formazione_specifica') AS specifica,
+                                 sum(pr.ore) FILTER (WHERE pr.attivita = 'formazione_specifica'
+                                   AND pr.giorno < s2.data_inizio + s2.formazione_specifica_entro_giorni)
+                                   AS specifica_prima
+                          FROM volontari_presenza pr JOIN s s2 ON s2.id = pr.servizio_id
+                          WHERE pr.giorno <= %(a)s
+                            AND pr.attivita IN ('formazione_generale', 'formazione_specifica')
+                          GROUP BY pr.servizio_id) f ON f.servizio_id = s.id""",
     "permessi_malattia": """
         SELECT count(*) FILTER (WHERE x.permessi > 0 AND x.permessi >= 0.9 *
                  CASE WHEN s.permessi_pro_rata AND s.durata_mesi < 12 THEN 20 * s.durata_mesi / 12 ELSE 20 END),

@@ -3,6 +3,7 @@ check no longer finds it, and sent once in each responsible person's daily diges
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,16 +17,33 @@ from enti.models import Membership
 from enti.roles import Ruolo
 from progetti import rules
 from volontari.models import ChiusuraMensile, Servizio
-from volontari.regole import tetto_permessi_per
+from volontari.regole import ore_testo, tetto_permessi_per
 
 from .models import Allerta
 
 T = Allerta.Tipo
 
 
+def scadenze_specifica(progetto) -> list[tuple[str, int, Decimal]]:
+    """Specific training's deadlines as the project declares them: (alert key, day of service,
+    hours due by then). One tranche: all by the call's deadline; two: 70% by then, the rest by
+    day 270."""
+    entro = progetto.bando.formazione_specifica_entro_giorni
+    ore = Decimal(progetto.formazione_specifica_ore)
+    if progetto.formazione_specifica_tranche == progetto.TrancheSpecifica.DUE:
+        quota = (Decimal(str(rules.FORMAZIONE_SPECIFICA_TRANCHE_QUOTA)) * ore).quantize(Decimal("0.01"))
+        seconda = rules.FORMAZIONE_SPECIFICA_SECONDA_TRANCHE_ENTRO_GIORNI
+        return [("specifica", entro, quota), ("specifica2", seconda, ore)]
+    return [("specifica", entro, ore)]
+
+
 def _trovate(oggi: datetime.date) -> dict[str, dict]:
     """Every alert true today, by key: {tipo, ente_id, olp_id, servizio_id, messaggio}."""
     out: dict[str, dict] = {}
+    # The last week ended (Monday to Sunday before today): with an annual quota it holds at
+    # least the project's weekly minimum.
+    lunedi = oggi - datetime.timedelta(days=oggi.weekday() + 7)
+    domenica = lunedi + datetime.timedelta(days=6)
     in_corso = (
         Servizio.objects.in_corso(oggi)
         .select_related("volontario", "posto__progetto__bando", "posto__sede")
@@ -35,6 +53,7 @@ def _trovate(oggi: datetime.date) -> dict[str, dict]:
             malattia=Count("presenze", filter=Q(presenze__codice="MAL")),
             generale=Sum("presenze__ore", filter=Q(presenze__attivita="formazione_generale")),
             specifica=Sum("presenze__ore", filter=Q(presenze__attivita="formazione_specifica")),
+            ore_settimana=Sum("presenze__ore", filter=Q(presenze__giorno__gte=lunedi, presenze__giorno__lte=domenica)),
         )
     )
     soglia = settings.ALLERTA_GIORNI_SENZA_REGISTRAZIONE
@@ -79,22 +98,35 @@ def _trovate(oggi: datetime.date) -> dict[str, dict]:
                 % {
                     "nome": nome,
                     "entro": entro,
-                    "fatte": f"{s.generale or 0:g}",
+                    "fatte": ore_testo(s.generale),
                     "ore": progetto.formazione_generale_ore,
                 },
             }
-        entro_s = progetto.bando.formazione_specifica_entro_giorni
-        if entro_s - 15 <= giorno <= entro_s and (s.specifica or 0) < progetto.formazione_specifica_ore:
-            out[f"specifica:{s.pk}"] = base | {
-                "tipo": T.FORMAZIONE_IN_SCADENZA,
-                "messaggio": _("%(nome)s: specific training due by day %(entro)s, %(fatte)s of %(ore)s hours done.")
-                % {
-                    "nome": nome,
-                    "entro": entro_s,
-                    "fatte": f"{s.specifica or 0:g}",
-                    "ore": progetto.formazione_specifica_ore,
-                },
-            }
+        for chiave, entro_s, dovute in scadenze_specifica(progetto):
+            if entro_s - 15 <= giorno <= entro_s and (s.specifica or 0) < dovute:
+                out[f"{chiave}:{s.pk}"] = base | {
+                    "tipo": T.FORMAZIONE_IN_SCADENZA,
+                    "messaggio": _("%(nome)s: specific training due by day %(entro)s, %(fatte)s of %(ore)s hours done.")
+                    % {
+                        "nome": nome,
+                        "entro": entro_s,
+                        "fatte": ore_testo(s.specifica),
+                        "ore": ore_testo(dovute),
+                    },
+                }
+        if (
+            progetto.modello_orario == "monte_ore"
+            and s.data_inizio <= lunedi
+            and domenica <= s.data_fine
+            and (s.ore_settimana or 0) < progetto.ore_settimana_min
+        ):
+            out[f"settimana:{s.pk}:{lunedi:%Y-%m-%d}"] = base | {
+                "tipo": T.SETTIMANA_SOTTO_MINIMO,
+                "messaggio": _("%(nome)s: the week of %(lunedi)s has %(ore)s hours, under the project's minimum of "
+                               "%(min)s.")
+                % {"nome": nome, "lunedi": f"{lunedi:%d/%m/%Y}", "ore": ore_testo(s.ore_settimana),
+                   "min": progetto.ore_settimana_min},
+            }  # fmt: skip
     # Months not confirmed by the 10th: last month, once the 10th has passed.
     if oggi.day > 10:
         mese = (oggi.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)

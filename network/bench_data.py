@@ -1235,8 +1235,8 @@ class BenchBuilder:
                                     aggiungi(mal[i])
                                     n_mal += 1
                                     di_fila = rng.randint(0, 2)
-                                elif r >= 0.957 and r < 0.959:
-                                    aggiungi(ds_[i])
+                                elif r >= 0.957 and r < 0.959 and not (righe and righe[-1] is ds_[i - 1]):
+                                    aggiungi(ds_[i])  # one day per donation: never two in a row
                                 elif studente and r >= 0.959 and r < 0.963:
                                     aggiungi(eu[i])
                                 elif variabili is None:

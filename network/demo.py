@@ -871,10 +871,11 @@ class DemoBuilder:
                 lavorativo = day.weekday() < giorni_lavorativi
                 p = Presenza(servizio=s, giorno=day, codice=Presenza.Codice.NL)
                 if lavorativo:
+                    # An annual quota keeps every week within 20 to 36 hours: 6 days of 7 would be 42.
                     ore = (
                         Decimal(25) / giorni_lavorativi
                         if progetto.ore_settimanali
-                        else Decimal(self.rng.choice([4, 5, 6, 7]))
+                        else Decimal(self.rng.choice([4, 5, 6, 7] if giorni_lavorativi == 5 else [4, 5, 6]))
                     )
                     ore = ore.quantize(Decimal("0.01"))
                     p.codice, p.attivita, p.ore = Presenza.Codice.P, Presenza.Attivita.SERVIZIO, ore
@@ -892,7 +893,8 @@ class DemoBuilder:
                         elif r < 0.047:
                             p.codice, p.attivita, p.ore = Presenza.Codice.MAL, "", Decimal(0)
                             malattia = self.rng.randint(0, 2)
-                        elif r < 0.049:
+                        elif r < 0.049 and not (batch and batch[-1].servizio is s and batch[-1].codice == "DS"):
+                            # One day per donation: never two blood-donation days in a row.
                             p.codice, p.attivita, p.ore = Presenza.Codice.DS, "", Decimal(0)
                 batch.append(p)
                 day += datetime.timedelta(days=1)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,7 +64,9 @@ INDICATORI = [
     ),
     Definizione(
         "formazione_specifica", _("Specific training late"),
-        _("Services past the call's deadline for specific training with fewer hours than the project plans."), "zero",
+        _("Services past the call's deadline for specific training with fewer hours than the project plans, or, "
+          "when the project gives it in two tranches, with less than 70% by that deadline or less than all of it "
+          "by day 270."), "zero",
     ),
     Definizione(
         "permessi", _("Paid leave nearly used"),
@@ -168,6 +170,21 @@ def _ore_previste(s: dict, da: datetime.date, a: datetime.date) -> Decimal:
     return Decimal(s["posto__progetto__ore_settimanali"] or rules.ORE_SETTIMANALI) * giorni / 7
 
 
+def _specifica_in_ritardo(s: dict, ag: dict, giorno_n: int) -> bool:
+    """Specific training late, as the project declares it: all by the call's deadline, or 70%
+    by then and all by day 270."""
+    entro = s["posto__progetto__bando__formazione_specifica_entro_giorni"]
+    ore = s["posto__progetto__formazione_specifica_ore"]
+    fatte = ag["specifica"] or 0
+    if s["posto__progetto__formazione_specifica_tranche"] != Progetto.TrancheSpecifica.DUE:
+        return giorno_n > entro and fatte < ore
+    entro_prima = ag.get(f"specifica_entro_{entro}") or 0
+    quota = Decimal(str(rules.FORMAZIONE_SPECIFICA_TRANCHE_QUOTA)) * ore
+    return (giorno_n > entro and entro_prima < quota) or (
+        giorno_n > rules.FORMAZIONE_SPECIFICA_SECONDA_TRANCHE_ENTRO_GIORNI and fatte < ore
+    )
+
+
 def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | None = None) -> dict[str, Valore]:
     """Every indicator for the services `servizi` (a queryset: the scope) over [da, a]."""
     oggi = oggi or timezone.localdate()
@@ -182,10 +199,29 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
             "interruzione_comunicata_il", "posto__progetto__modello_orario", "posto__progetto__ore_settimanali",
             "posto__progetto__monte_ore", "posto__progetto__durata_mesi", "posto__progetto__formazione_generale_ore",
             "posto__progetto__formazione_specifica_ore", "posto__progetto__bando__formazione_specifica_entro_giorni",
+            "posto__progetto__formazione_specifica_tranche",
             "posto__progetto__bando__max_volontari_per_olp", "posto__progetto__bando__permessi_pro_rata",
         )
     )  # fmt: skip
     vivi = [s for s in righe if s["stato"] != Servizio.Stato.RINUNCIA]
+    # Specific training given by the call's deadline, for projects in two tranches: one sum per
+    # deadline the scope's calls use (usually one), in the same grouped query.
+    entro_specifica = {
+        s["posto__progetto__bando__formazione_specifica_entro_giorni"]
+        for s in vivi
+        if s["posto__progetto__formazione_specifica_tranche"] == Progetto.TrancheSpecifica.DUE
+    }
+    prima_tranche = {
+        f"specifica_entro_{n}": Sum(
+            "ore",
+            filter=Q(
+                attivita="formazione_specifica",
+                giorno__lte=a,
+                giorno__lt=F("servizio__data_inizio") + datetime.timedelta(days=n),
+            ),
+        )
+        for n in sorted(entro_specifica)
+    }
     aggregati = {
         r["servizio_id"]: r
         for r in Presenza.objects.filter(servizio__in=vivi_qs, giorno__lte=a)
@@ -199,6 +235,7 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
             specifica=Sum("ore", filter=Q(attivita="formazione_specifica", giorno__lte=a)),
             permessi=Count("pk", filter=Q(codice="PR", giorno__lte=a)),
             malattia=Count("pk", filter=Q(codice="MAL", giorno__lte=a)),
+            **prima_tranche,
         )
     }
     zero = {
@@ -236,10 +273,7 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
             and (ag["generale"] or 0) < s["posto__progetto__formazione_generale_ore"]
         ):
             gen_tardi += 1
-        if (
-            giorno_n > s["posto__progetto__bando__formazione_specifica_entro_giorni"]
-            and (ag["specifica"] or 0) < s["posto__progetto__formazione_specifica_ore"]
-        ):
+        if _specifica_in_ritardo(s, ag, giorno_n):
             spec_tardi += 1
         tetto = tetto_permessi_per(s["posto__progetto__durata_mesi"], s["posto__progetto__bando__permessi_pro_rata"])
         if tetto and ag["permessi"] >= 0.9 * tetto:

@@ -300,6 +300,7 @@ class Allerta(models.Model):
         FORMAZIONE_IN_SCADENZA = "formazione_in_scadenza", _("training deadline near")
         INTERRUZIONE_DA_COMUNICARE = "interruzione_da_comunicare", _("interruption to report")
         OLP_OLTRE_MASSIMO = "olp_oltre_massimo", _("OLP over the maximum")
+        SETTIMANA_SOTTO_MINIMO = "settimana_sotto_minimo", _("week under the project's minimum hours")
 
     tipo = models.CharField(_("kind"), max_length=32, choices=Tipo.choices)
     chiave = models.CharField(max_length=120, unique=True, help_text="kind and object: the same alert is found once")

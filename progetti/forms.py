@@ -35,6 +35,7 @@ class PassoForm(forms.Form):
     constraint violations instead)."""
 
     campi: list[str] = []
+    campi_facoltativi: tuple[str, ...] = ()
     help_texts: dict = {}
 
     def __init__(self, data=None, *, instance: Progetto, **kwargs):
@@ -44,6 +45,17 @@ class PassoForm(forms.Form):
         for name, field in forms.fields_for_model(Progetto, fields=self.campi, help_texts=self.help_texts).items():
             self.fields[name] = field
         self.order_fields(self.campi)
+        # Fields with a default that a step may leave empty (the weekly band matters only with an
+        # annual quota): empty keeps the project's value.
+        for name in self.campi_facoltativi:
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        for name in self.campi_facoltativi:
+            if data.get(name) in (None, ""):
+                data[name] = getattr(self.instance, name)
+        return data
 
 
 class GeneraleForm(PassoForm):
@@ -62,22 +74,30 @@ class GeneraleForm(PassoForm):
 
 
 class OrarioForm(PassoForm):
-    campi = ["durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana"]
+    campi = [
+        "durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "ore_settimana_min", "ore_settimana_max",
+        "giorni_settimana",
+    ]  # fmt: skip
+    campi_facoltativi = ("ore_settimana_min", "ore_settimana_max")
     help_texts = {
         "durata_mesi": _("From 8 to 12 months."),
         "ore_settimanali": _("25 hours a week with the weekly timetable."),
         "monte_ore": _(
             "With the annual quota: 765 h for 8 months up to 1,145 h for 12, pro rata; 20 to 36 hours in any week."
         ),
+        "ore_settimana_min": _("With the annual quota: the fewest hours of any week, at least 20."),
+        "ore_settimana_max": _("With the annual quota: the most hours of any week, at most 36."),
         "giorni_settimana": _("5 or 6 days a week."),
     }
 
 
 class FormazioneForm(PassoForm):
-    campi = ["formazione_generale_ore", "formazione_specifica_ore"]
+    campi = ["formazione_generale_ore", "formazione_specifica_ore", "formazione_specifica_tranche"]
+    campi_facoltativi = ("formazione_specifica_tranche",)
     help_texts = {
         "formazione_generale_ore": _("At least 30 hours, within 180 days of the start."),
         "formazione_specifica_ore": _("At least 50 hours; general and specific together 80 to 150 hours."),
+        "formazione_specifica_tranche": _("The register, the indicators and the alerts follow this choice."),
     }
 
 

@@ -242,6 +242,10 @@ class Progetto(models.Model):
         SETTIMANALE = "settimanale", _("25 hours a week")
         MONTE_ORE = "monte_ore", _("annual hour quota")
 
+    class TrancheSpecifica(models.TextChoices):
+        UNICA = "unica", _("in one tranche: all within 90 days of the start")
+        DUE = "due", _("in two tranches: 70% within 90 days of the start, the remaining 30% by day 270")
+
     titolo = models.CharField(_("title"), max_length=300)
     codice_helios = models.CharField(_("Helios code"), max_length=30, unique=True, null=True, blank=True)
     programma = models.ForeignKey(
@@ -275,12 +279,18 @@ class Progetto(models.Model):
         _("hours a week"), null=True, blank=True, default=rules.ORE_SETTIMANALI
     )
     monte_ore = models.PositiveSmallIntegerField(_("annual hour quota"), null=True, blank=True)
+    # With an annual quota the project declares its weekly band, within 20 to 36 hours.
+    ore_settimana_min = models.PositiveSmallIntegerField(_("minimum hours in a week"), default=rules.ORE_SETTIMANA_MIN)
+    ore_settimana_max = models.PositiveSmallIntegerField(_("maximum hours in a week"), default=rules.ORE_SETTIMANA_MAX)
     giorni_settimana = models.PositiveSmallIntegerField(_("service days a week"), default=5)
     formazione_generale_ore = models.PositiveSmallIntegerField(
         _("general training (hours)"), default=rules.FORMAZIONE_GENERALE_MIN
     )
     formazione_specifica_ore = models.PositiveSmallIntegerField(
         _("specific training (hours)"), default=rules.FORMAZIONE_SPECIFICA_MIN
+    )
+    formazione_specifica_tranche = models.CharField(
+        _("specific training given"), max_length=5, choices=TrancheSpecifica.choices, default=TrancheSpecifica.UNICA
     )
     mesi_estero = models.PositiveSmallIntegerField(_("months in an EU country"), default=0)
     mesi_tutoraggio = models.PositiveSmallIntegerField(_("months of tutoring"), default=0)
@@ -315,6 +325,18 @@ class Progetto(models.Model):
                     )
                 ),
                 name="progetto_modello_orario_coerente",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    ore_settimana_min__gte=rules.ORE_SETTIMANA_MIN,
+                    ore_settimana_max__lte=rules.ORE_SETTIMANA_MAX,
+                    ore_settimana_min__lte=F("ore_settimana_max"),
+                ),
+                name="progetto_ore_settimana_20_36",
+            ),
+            models.CheckConstraint(
+                condition=Q(formazione_specifica_tranche__in=["unica", "due"]),
+                name="progetto_formazione_specifica_tranche_valida",
             ),
             models.CheckConstraint(
                 condition=Q(formazione_generale_ore__gte=rules.FORMAZIONE_GENERALE_MIN)

@@ -28,6 +28,10 @@ FORMAZIONE_GENERALE_ENTRO_GIORNI = 180
 # Alternative: 80% within day 180 and the remaining 20% between day 210 and day 270.
 FORMAZIONE_GENERALE_TRANCHE_QUOTA = 0.8
 FORMAZIONE_GENERALE_SECONDA_TRANCHE = (210, 270)
+# Specific training: all within the call's deadline (90 days), or, when the project says so,
+# 70% within it and the remaining 30% by day 270.
+FORMAZIONE_SPECIFICA_TRANCHE_QUOTA = 0.7
+FORMAZIONE_SPECIFICA_SECONDA_TRANCHE_ENTRO_GIORNI = 270
 
 # Optional additional measures.
 ESTERO_MESI_MAX = 3
@@ -49,6 +53,17 @@ AUTORITA_GIUDIZIARIA_GIORNI = 1
 LUTTO_GIORNI_MAX = 3
 P104_GIORNI_MESE_MAX = 3
 DIRITTO_VOTO_GIORNI_MAX = 2
+# Leave counted as service that comes in runs of consecutive days: the longest run of each code.
+GIORNI_DI_FILA_MAX = {
+    "L": LUTTO_GIORNI_MAX,
+    "DS": DONAZIONE_SANGUE_GIORNI,
+    "T": AUTORITA_GIUDIZIARIA_GIORNI,
+    "DV": DIRITTO_VOTO_GIORNI_MAX,
+}
+# Day-based absences that only go on a day the volunteer would serve: on the project's
+# non-working days the code is NL. Sickness, injury and maternity follow the certificate's
+# calendar days instead.
+ASSENZE_NEI_GIORNI_DI_SERVIZIO = frozenset({"PR", "P104", "DS", "DV", "T", "L", "EU", "AR"})
 INTERRUZIONE_COMUNICAZIONE_GIORNI = 5
 CERTIFICATO_INTERRUZIONE_MESI_MIN = 6
 
@@ -69,6 +84,11 @@ def monte_ore_per_durata(mesi: int) -> int:
         raise ValueError(f"duration out of range: {mesi}")
     step = (MONTE_ORE_MAX - MONTE_ORE_MIN) / (DURATA_MAX_MESI - DURATA_MIN_MESI)
     return round(MONTE_ORE_MIN + step * (mesi - DURATA_MIN_MESI))
+
+
+def giorno_di_servizio(giorno, giorni_settimana: int) -> bool:
+    """With 5 service days a week Saturday and Sunday are off; with 6, Sunday."""
+    return giorno.weekday() < giorni_settimana
 
 
 def olp_minimi(posti: int, max_per_olp: int) -> int:

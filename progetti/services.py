@@ -103,7 +103,10 @@ def aggiorna_progetto(*, acting_user, progetto: Progetto, dati: dict, coprogetta
         setattr(progetto, k, v)
     errori: dict[str, list[str]] = {}
     campi = set(dati)
-    if campi & {"durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana"}:
+    if campi & {
+        "durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana", "ore_settimana_min",
+        "ore_settimana_max",
+    }:  # fmt: skip
         errori.update(
             validation.errori_orario(
                 durata_mesi=progetto.durata_mesi,
@@ -111,7 +114,15 @@ def aggiorna_progetto(*, acting_user, progetto: Progetto, dati: dict, coprogetta
                 ore_settimanali=progetto.ore_settimanali,
                 monte_ore=progetto.monte_ore,
                 giorni_settimana=progetto.giorni_settimana,
+                ore_settimana_min=progetto.ore_settimana_min,
+                ore_settimana_max=progetto.ore_settimana_max,
             )
+        )
+    if "formazione_specifica_tranche" in campi and (
+        progetto.formazione_specifica_tranche not in Progetto.TrancheSpecifica.values
+    ):
+        errori.setdefault("formazione_specifica_tranche", []).append(
+            _("Choose whether specific training is given in one tranche or in two.")
         )
     if campi & {"formazione_generale_ore", "formazione_specifica_ore"}:
         errori.update(
@@ -221,7 +232,8 @@ def fotografia(progetto: Progetto) -> dict:
     """The project as submitted, in plain values, for the diff between submissions."""
     campi = [
         "titolo", "descrizione", "settore", "area", "durata_mesi", "modello_orario", "ore_settimanali", "monte_ore",
-        "giorni_settimana", "formazione_generale_ore", "formazione_specifica_ore", "mesi_estero", "mesi_tutoraggio",
+        "giorni_settimana", "ore_settimana_min", "ore_settimana_max", "formazione_generale_ore",
+        "formazione_specifica_ore", "formazione_specifica_tranche", "mesi_estero", "mesi_tutoraggio",
         "ore_tutoraggio", "ore_tutoraggio_individuali", "rete",
     ]  # fmt: skip
     dati = {}

@@ -16,8 +16,30 @@ def _add(errori: Errori, campo: str, messaggio: str) -> None:
     errori.setdefault(campo, []).append(messaggio)
 
 
-def errori_orario(*, durata_mesi, modello_orario, ore_settimanali, monte_ore, giorni_settimana) -> Errori:
+def errori_orario(
+    *,
+    durata_mesi,
+    modello_orario,
+    ore_settimanali,
+    monte_ore,
+    giorni_settimana,
+    ore_settimana_min=rules.ORE_SETTIMANA_MIN,
+    ore_settimana_max=rules.ORE_SETTIMANA_MAX,
+) -> Errori:
     errori: Errori = {}
+    # The weekly band (used with an annual quota): within 20 to 36 hours, minimum <= maximum.
+    banda = {"min": rules.ORE_SETTIMANA_MIN, "max": rules.ORE_SETTIMANA_MAX}
+    if ore_settimana_min is None or not rules.ORE_SETTIMANA_MIN <= ore_settimana_min <= rules.ORE_SETTIMANA_MAX:
+        _add(errori, "ore_settimana_min", _("The weekly minimum is from %(min)s to %(max)s hours.") % banda)
+    if ore_settimana_max is None or not rules.ORE_SETTIMANA_MIN <= ore_settimana_max <= rules.ORE_SETTIMANA_MAX:
+        _add(errori, "ore_settimana_max", _("The weekly maximum is from %(min)s to %(max)s hours.") % banda)
+    if not errori and ore_settimana_min > ore_settimana_max:
+        _add(
+            errori,
+            "ore_settimana_min",
+            _("The weekly minimum (%(min)s hours) cannot be above the weekly maximum (%(max)s hours).")
+            % {"min": ore_settimana_min, "max": ore_settimana_max},
+        )
     if durata_mesi is None or not rules.DURATA_MIN_MESI <= durata_mesi <= rules.DURATA_MAX_MESI:
         _add(
             errori,
@@ -183,6 +205,8 @@ def errori_progetto(progetto) -> Errori:
             ore_settimanali=progetto.ore_settimanali,
             monte_ore=progetto.monte_ore,
             giorni_settimana=progetto.giorni_settimana,
+            ore_settimana_min=progetto.ore_settimana_min,
+            ore_settimana_max=progetto.ore_settimana_max,
         ),
         errori_formazione(
             formazione_generale_ore=progetto.formazione_generale_ore,

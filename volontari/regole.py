@@ -37,6 +37,10 @@ class Fuori:
     malattia: int = 0  # MAL days of the whole service
     generale_entro_180: Decimal = Decimal(0)  # general training hours up to day 180
     ore_settimana: dict[datetime.date, Decimal] = field(default_factory=dict)  # week's Monday -> hours outside month
+    specifica_prima_tranche: Decimal = Decimal(0)  # specific training hours up to the call's deadline
+    # The days written just outside the month (FINESTRA_GIORNI each side at least): rules over
+    # consecutive days (bereavement, one-day leave, a certificate over a weekend) count them.
+    vicini: dict[datetime.date, "Voce"] = field(default_factory=dict)
 
 
 @dataclass
@@ -54,6 +58,40 @@ class Esito:
 # the ends of the calendar, where the arithmetic around a month (its weeks, the month after)
 # overflows.
 PRIMO_ANNO, ULTIMO_ANNO = 2000, 2100
+
+
+# How far outside a month the consecutive-day rules look: the longest run allowed, and a
+# Friday-to-Monday certificate over a weekend.
+FINESTRA_GIORNI = max(*rules.GIORNI_DI_FILA_MAX.values(), 3)
+
+
+def file_di_giorni(voci: dict[datetime.date, "Voce"], codice: str) -> list[list[datetime.date]]:
+    """The runs of consecutive calendar days that carry `codice`, in date order."""
+    file: list[list[datetime.date]] = []
+    for g in sorted(d for d, v in voci.items() if v.codice == codice):
+        if file and file[-1][-1] == g - datetime.timedelta(days=1):
+            file[-1].append(g)
+        else:
+            file.append([g])
+    return file
+
+
+def _messaggio_di_fila(codice: str, fila: list[datetime.date], massimo: int) -> str:
+    valori = {"max": massimo, "n": len(fila), "dal": f"{fila[0]:%d/%m/%Y}", "al": f"{fila[-1]:%d/%m/%Y}"}
+    if codice == "L":
+        return _("Bereavement leave is up to %(max)s days in a row: %(dal)s-%(al)s are %(n)s.") % valori
+    if codice == "DS":
+        return _("Blood donation counts %(max)s day per donation: %(dal)s-%(al)s are %(n)s days in a row.") % valori
+    if codice == "T":
+        return (
+            _("A summons by a judicial authority counts %(max)s day: %(dal)s-%(al)s are %(n)s days in a row.") % valori
+        )
+    return _("Voting leave is 1 or %(max)s days, by distance: %(dal)s-%(al)s are %(n)s days in a row.") % valori
+
+
+def ore_testo(ore) -> str:
+    """Hours as a person writes them: 35, 4.5 (PostgreSQL's sums carry two decimals: 35.00)."""
+    return f"{Decimal(ore or 0).normalize():f}"
 
 
 def leggi_mese(valore: str) -> datetime.date | None:
@@ -140,17 +178,48 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                     )
         if v.codice == "P" and v.attivita == "formazione_specifica":
             n = numero_giorno(servizio, v.giorno)
-            if n > bando.formazione_specifica_entro_giorni:
+            entro = bando.formazione_specifica_entro_giorni
+            if n > entro and progetto.formazione_specifica_tranche == progetto.TrancheSpecifica.DUE:
+                prima_tranche = fuori.specifica_prima_tranche + sum(
+                    x.ore
+                    for x in ordinati
+                    if x.attivita == "formazione_specifica" and numero_giorno(servizio, x.giorno) <= entro
+                )
+                quota = Decimal(str(rules.FORMAZIONE_SPECIFICA_TRANCHE_QUOTA)) * progetto.formazione_specifica_ore
+                fine_2 = rules.FORMAZIONE_SPECIFICA_SECONDA_TRANCHE_ENTRO_GIORNI
+                if not (n <= fine_2 and prima_tranche >= quota):
+                    e.append(
+                        _(
+                            "This project gives specific training in two tranches: %(quota)s%% of it within "
+                            "%(giorni)s days of the start, the rest by day %(fine)s (this is day %(n)s, %(fatte)s of "
+                            "%(ore)s hours were given by day %(giorni)s)."
+                        )
+                        % {
+                            "quota": round(rules.FORMAZIONE_SPECIFICA_TRANCHE_QUOTA * 100),
+                            "giorni": entro,
+                            "fine": fine_2,
+                            "n": n,
+                            "fatte": ore_testo(prima_tranche),
+                            "ore": progetto.formazione_specifica_ore,
+                        }
+                    )
+            elif n > entro:
                 e.append(
                     _("Specific training is given within %(giorni)s days of the start (this is day %(n)s).")
-                    % {"giorni": bando.formazione_specifica_entro_giorni, "n": n}
+                    % {"giorni": entro, "n": n}
                 )
+        if v.codice in rules.ASSENZE_NEI_GIORNI_DI_SERVIZIO and not rules.giorno_di_servizio(
+            v.giorno, progetto.giorni_settimana
+        ):
+            e.append(
+                _("This project serves %(n)s days a week and this is not one of them: write NL, not %(codice)s.")
+                % {"n": progetto.giorni_settimana, "codice": v.codice}
+            )
 
     # Caps over the whole service, counted in day order so the day that breaks them is named.
     tetto_pr = tetto_permessi(servizio, bando)
     permessi, malattia = fuori.permessi, fuori.malattia
     p104_mese: dict[tuple[int, int], int] = defaultdict(int)
-    lutto_di_fila = 0
     for v in ordinati:
         if v.codice == "PR":
             permessi += 1
@@ -178,40 +247,81 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                 esito.errori[v.giorno].append(
                     _("At most %(n)s days a month of leave under Law 104/92.") % {"n": rules.P104_GIORNI_MESE_MAX}
                 )
-        lutto_di_fila = lutto_di_fila + 1 if v.codice == "L" else 0
-        if lutto_di_fila > rules.LUTTO_GIORNI_MAX:
-            esito.errori[v.giorno].append(_("Bereavement leave is up to %(n)s days.") % {"n": rules.LUTTO_GIORNI_MAX})
 
-    # With an annual quota, any week holds 20 to 36 hours.
+    # Runs of consecutive days, counted with the days written just outside the month, so that a
+    # run across the month's edge is one run whichever month is saved first.
+    intorno = fuori.vicini | voci
+    for codice, massimo in rules.GIORNI_DI_FILA_MAX.items():
+        for fila in file_di_giorni(intorno, codice):
+            if len(fila) > massimo:
+                messaggio = _messaggio_di_fila(codice, fila, massimo)
+                for g in fila:
+                    if g in voci:
+                        esito.errori[g].append(messaggio)
+
+    # With an annual quota, every week holds the project's minimum to maximum hours (20 to 36
+    # at most): above the maximum the save is refused; a week ended under the minimum is a notice.
     if progetto.modello_orario == "monte_ore":
+        settimana = datetime.timedelta(days=7)
         settimane: dict[datetime.date, Decimal] = defaultdict(Decimal)
         for v in ordinati:
             settimane[v.giorno - datetime.timedelta(days=v.giorno.weekday())] += v.ore
         for lunedi, ore in settimane.items():
             totale = ore + fuori.ore_settimana.get(lunedi, Decimal(0))
-            if totale > rules.ORE_SETTIMANA_MAX:
-                ultimo = max(v.giorno for v in ordinati if lunedi <= v.giorno < lunedi + datetime.timedelta(days=7))
+            if totale > progetto.ore_settimana_max:
+                ultimo = max(v.giorno for v in ordinati if lunedi <= v.giorno < lunedi + settimana)
                 esito.errori[ultimo].append(
-                    _("The week of %(lunedi)s reaches %(ore)s hours: with an annual quota a week has at most %(max)s.")
-                    % {"lunedi": lunedi.strftime("%d/%m"), "ore": f"{totale:g}", "max": rules.ORE_SETTIMANA_MAX}
+                    _("The week of %(lunedi)s reaches %(ore)s hours: this project's maximum is %(max)s a week.")
+                    % {"lunedi": lunedi.strftime("%d/%m"), "ore": ore_testo(totale), "max": progetto.ore_settimana_max}
                 )
+        if ordinati:
+            primo = ordinati[0].giorno.replace(day=1)
+            ultimo_del_mese = giorni_del_mese(primo)[-1]
+            lunedi = primo - datetime.timedelta(days=primo.weekday())
+            while lunedi <= ultimo_del_mese:
+                domenica = lunedi + datetime.timedelta(days=6)
+                completa = domenica < oggi and servizio.data_inizio <= lunedi and domenica <= servizio.data_fine
+                totale = settimane.get(lunedi, Decimal(0)) + fuori.ore_settimana.get(lunedi, Decimal(0))
+                if completa and totale < progetto.ore_settimana_min:
+                    esito.avvisi[min(domenica, ultimo_del_mese)].append(
+                        _("The week of %(lunedi)s has %(ore)s hours: this project's minimum is %(min)s a week.")
+                        % {
+                            "lunedi": lunedi.strftime("%d/%m"),
+                            "ore": ore_testo(totale),
+                            "min": progetto.ore_settimana_min,
+                        }
+                    )
+                lunedi += settimana
 
     esito.errori = {g: m for g, m in esito.errori.items() if m}
     esito.avvisi = {g: m for g, m in esito.avvisi.items() if m}
     return esito
 
 
-def ponti_malattia(voci: dict[datetime.date, Voce]) -> list[tuple[datetime.date, datetime.date, str]]:
+def ponti_malattia(
+    voci: dict[datetime.date, Voce], vicini: dict[datetime.date, Voce] | None = None
+) -> list[tuple[datetime.date, datetime.date, str]]:
     """Sickness or maternity interrupted only by a weekend: (Saturday, Sunday, code) for each
-    Friday-Monday pair with the same code and the weekend not coded the same."""
+    Friday-Monday pair with the same code and the weekend not coded the same, with at least
+    one day of the weekend in the month (`voci`). `vicini` are the days written just outside
+    the month: a Friday or a Monday there counts too."""
+    intorno = (vicini or {}) | voci
     out = []
-    for g, v in voci.items():
+    for g, v in sorted(intorno.items()):
         if v.codice not in ("MAL", "MAT") or g.weekday() != 4:
             continue
         sabato, domenica, lunedi = (g + datetime.timedelta(days=d) for d in (1, 2, 3))
-        dopo = voci.get(lunedi)
+        if not _nel_mese(voci, sabato, domenica):
+            continue
+        dopo = intorno.get(lunedi)
         if dopo is not None and dopo.codice == v.codice:
-            fine_settimana = [voci.get(sabato), voci.get(domenica)]
+            fine_settimana = [intorno.get(sabato), intorno.get(domenica)]
             if any(x is None or x.codice != v.codice for x in fine_settimana):
                 out.append((sabato, domenica, v.codice))
     return out
+
+
+def _nel_mese(voci: dict[datetime.date, Voce], *giorni: datetime.date) -> bool:
+    """Whether any of `giorni` falls in the month of `voci` (a weekend day not yet written)."""
+    mesi = {(g.year, g.month) for g in voci}
+    return any((g.year, g.month) in mesi for g in giorni)

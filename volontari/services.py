@@ -25,6 +25,15 @@ from .models import ChiusuraMensile, Presenza, Servizio
 from .regole import Voce
 
 
+class Scritti(dict):
+    """How many days were written per service; `avvisi` maps service id -> day -> the notices
+    of the saved month (they do not stop a save: unpaid sickness, a week under the minimum)."""
+
+    def __init__(self, *args, avvisi=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.avvisi: dict[int, dict[datetime.date, list[str]]] = avvisi or {}
+
+
 class ErroriGriglia(ValidationError):
     """The save was refused. `giorni` maps service id -> day -> messages; `servizi` maps
     service id -> messages about the whole month (e.g. changed meanwhile)."""
@@ -66,8 +75,32 @@ def carica_mese(servizi_ids, mese: datetime.date) -> dict[int, dict[datetime.dat
     return per_servizio
 
 
+def finestra_vicini(mese: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The days around the month the rules read: its whole weeks (weekly hours) and at least
+    `regole.FINESTRA_GIORNI` each side (runs of consecutive days across the month's edges)."""
+    da, a = finestra_settimane(mese)
+    margine = datetime.timedelta(days=regole.FINESTRA_GIORNI)
+    return min(da, primo_del_mese(mese) - margine), max(a, ultimo_del_mese(mese) + margine)
+
+
+def carica_vicini(servizi_ids, mese: datetime.date) -> dict[int, dict[datetime.date, Voce]]:
+    """The days written just outside the month (`finestra_vicini`), in one query."""
+    inizio, fine = primo_del_mese(mese), ultimo_del_mese(mese)
+    da, a = finestra_vicini(mese)
+    vicini: dict[int, dict[datetime.date, Voce]] = defaultdict(dict)
+    for servizio_id, giorno, codice, attivita, ore in (
+        Presenza.objects.filter(servizio_id__in=servizi_ids, giorno__gte=da, giorno__lte=a)
+        .exclude(giorno__gte=inizio, giorno__lte=fine)
+        .order_by()
+        .values_list("servizio_id", "giorno", "codice", "attivita", "ore")
+    ):
+        vicini[servizio_id][giorno] = Voce(giorno, codice, attivita, ore)
+    return vicini
+
+
 def _fuori_dal_mese(servizi, mese: datetime.date) -> dict[int, regole.Fuori]:
-    """Caps and weekly hours from outside the month, for all the services in three queries.
+    """Caps, training, weekly hours and the neighbouring days from outside the month, for all
+    the services in three queries.
 
     None joins the services: the first 180 days of each are known here, and a join made
     PostgreSQL hash the whole services table at national scale (docs/benchmarks.md)."""
@@ -84,23 +117,28 @@ def _fuori_dal_mese(servizi, mese: datetime.date) -> dict[int, regole.Fuori]:
         f = fuori[row["servizio_id"]]
         f.permessi, f.malattia = row["pr"], row["mal"]
     entro_180 = {s.pk: s.data_inizio + datetime.timedelta(days=179) for s in servizi}
-    for servizio_id, giorno, ore in (
-        Presenza.objects.filter(servizio_id__in=ids, attivita="formazione_generale")
+    entro_specifica = {
+        s.pk: s.data_inizio + datetime.timedelta(days=s.posto.progetto.bando.formazione_specifica_entro_giorni - 1)
+        for s in servizi
+    }
+    for servizio_id, giorno, attivita, ore in (
+        Presenza.objects.filter(servizio_id__in=ids, attivita__in=("formazione_generale", "formazione_specifica"))
         .exclude(giorno__gte=inizio, giorno__lte=fine)
         .order_by()
-        .values_list("servizio_id", "giorno", "ore")
+        .values_list("servizio_id", "giorno", "attivita", "ore")
     ):
-        if giorno <= entro_180[servizio_id]:
+        if attivita == "formazione_generale" and giorno <= entro_180[servizio_id]:
             fuori[servizio_id].generale_entro_180 += ore
-    da, a = finestra_settimane(mese)
-    for row in (
-        Presenza.objects.filter(servizio_id__in=ids, giorno__gte=da, giorno__lte=a)
-        .exclude(giorno__gte=inizio, giorno__lte=fine)
-        .values_list("servizio_id", "giorno", "ore")
-    ):
-        servizio_id, giorno, ore = row
-        lunedi = giorno - datetime.timedelta(days=giorno.weekday())
-        fuori[servizio_id].ore_settimana[lunedi] = fuori[servizio_id].ore_settimana.get(lunedi, Decimal(0)) + ore
+        if attivita == "formazione_specifica" and giorno <= entro_specifica[servizio_id]:
+            fuori[servizio_id].specifica_prima_tranche += ore
+    settimane = finestra_settimane(mese)
+    for servizio_id, vicini in carica_vicini(ids, mese).items():
+        f = fuori[servizio_id]
+        f.vicini = vicini
+        for giorno, voce in vicini.items():
+            if settimane[0] <= giorno <= settimane[1]:
+                lunedi = giorno - datetime.timedelta(days=giorno.weekday())
+                f.ore_settimana[lunedi] = f.ore_settimana.get(lunedi, Decimal(0)) + voce.ore
     return fuori
 
 
@@ -131,13 +169,13 @@ def salva_griglia(
     modifiche: dict[int, dict[datetime.date, Voce | None]],
     versioni: dict[int, str],
     ip_address=None,
-) -> dict[int, int]:
+) -> Scritti:
     """Write the days of one month for one or more services, all together or not at all.
 
     `modifiche[servizio_id][giorno]` is the new entry, or None to clear the day. `versioni`
     carries the token each month had when the user opened it: if someone saved it in the
     meantime the save is refused for that volunteer, so that nothing typed by either is lost
-    silently. Returns how many days were written per service.
+    silently. Returns how many days were written per service, with the month's notices.
     """
     mese = primo_del_mese(mese)
     servizi = _servizi_scrivibili(acting_user, list(modifiche), per_aggiornare=True)
@@ -149,6 +187,7 @@ def salva_griglia(
     errori_giorni: dict[int, dict] = {}
     errori_servizi: dict[int, list[str]] = defaultdict(list)
     finali: dict[int, dict[datetime.date, Voce]] = {}
+    avvisi: dict[int, dict[datetime.date, list[str]]] = {}
 
     for sid, cambi in modifiche.items():
         servizio = per_id[sid]
@@ -180,13 +219,15 @@ def salva_griglia(
         errori = {g: m for g, m in esito.errori.items() if g in cambi}
         if errori:
             errori_giorni[sid] = errori
+        if esito.avvisi:
+            avvisi[sid] = esito.avvisi
         finali[sid] = voci
 
     if errori_giorni or errori_servizi:
         raise ErroriGriglia(errori_giorni, dict(errori_servizi))
 
     da_creare, da_aggiornare, da_cancellare = [], [], []
-    scritti: dict[int, int] = {}
+    scritti = Scritti(avvisi=avvisi)
     for sid, cambi in modifiche.items():
         scritti[sid] = 0
         for giorno in cambi:
@@ -306,7 +347,8 @@ def conferma_preliminare(
             _("Every day of service needs its code first. Missing: %(giorni)s.") % {"giorni": mancanti}
         )
     voci = {g: Voce(p.giorno, p.codice, p.attivita, p.ore, p.nota) for g, p in righe.items()}
-    ponti = regole.ponti_malattia(voci)
+    # A certificate may start the month before or end in the next one: the days around count.
+    ponti = regole.ponti_malattia(voci, carica_vicini([servizio.pk], mese)[servizio.pk])
     if ponti and certificato_continuo is None:
         raise ValidationError(
             {

@@ -230,7 +230,7 @@ def griglia(request):
             return render(request, template, contesto, status=422)
         except PermissionDenied as exc:
             raise PermissionDenied from exc
-        contesto = _contesto(request, mese, servizi)
+        contesto = _contesto(request, mese, servizi, avvisi=scritti.avvisi)
         contesto["esito"] = _("Saved: %(n)s days written.") % {"n": sum(scritti.values())}
         return render(request, template, contesto)
     return render(request, template, _contesto(request, mese, servizi))
@@ -279,7 +279,7 @@ def riempi(request):
         contesto = _contesto(request, mese, servizi, errori=exc.giorni)
         contesto["errore"] = exc.messages[0]
         return render(request, template, contesto, status=422)
-    contesto = _contesto(request, mese, servizi)
+    contesto = _contesto(request, mese, servizi, avvisi=scritti.avvisi)
     contesto["esito"] = _("Filled: %(n)s days written. Change the days that went differently.") % {
         "n": sum(scritti.values())
     }

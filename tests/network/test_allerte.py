@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from network import allerte
 from network.models import Allerta
+from progetti.models import Progetto
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo
 from volontari.models import ChiusuraMensile, Presenza, Servizio
@@ -134,3 +135,52 @@ def test_sickness_alerts_read_as_a_generic_absence_by_network_staff(client, mond
     client.force_login(mondo.users["nodo_lombardia"])
     html = client.get(url).content.decode()
     assert "lunga assenza" in html and "malattia" not in html.split('id="allerte"')[1].split("</section>")[0]
+
+
+def _specifica(mondo, giorni: int, tranche: str):
+    """Days 7 onwards of A's service become specific training (5 hours each) in a project of
+    50 hours given in `tranche`."""
+    a = mondo.oggetti["servizi"]["a"]
+    Progetto.objects.filter(pk=a.posto.progetto_id).update(
+        formazione_specifica_ore=50, formazione_specifica_tranche=tranche
+    )
+    primi = [a.data_inizio + datetime.timedelta(days=6 + i) for i in range(giorni)]
+    Presenza.objects.filter(servizio=a, giorno__in=primi).update(attivita="formazione_specifica")
+    return a
+
+
+def test_specific_training_deadlines_follow_the_projects_tranches(mondo):
+    giorno_80 = datetime.date(2026, 3, 30)  # day 80 of A's service: the call's day 90 is near
+    giorno_260 = datetime.date(2026, 9, 26)
+    a = _specifica(mondo, 7, "due")  # 35 hours: 70% of 50
+    assert not any(k.startswith("specifica") for k in allerte._trovate(giorno_80))
+    trovate = allerte._trovate(giorno_260)
+    assert "svolte 35 ore su 50" in trovate[f"specifica2:{a.pk}"]["messaggio"]
+    assert "270" in trovate[f"specifica2:{a.pk}"]["messaggio"]
+    # In one tranche the same 35 hours are short at day 80, and nothing is due at day 260.
+    Progetto.objects.filter(pk=a.posto.progetto_id).update(formazione_specifica_tranche="unica")
+    assert "svolte 35 ore su 50" in allerte._trovate(giorno_80)[f"specifica:{a.pk}"]["messaggio"]
+    assert not any(k.startswith("specifica") for k in allerte._trovate(giorno_260))
+
+
+def test_two_tranches_first_deadline_asks_for_70_percent(mondo):
+    a = _specifica(mondo, 6, "due")  # 30 hours, under 35
+    messaggio = allerte._trovate(datetime.date(2026, 3, 30))[f"specifica:{a.pk}"]["messaggio"]
+    assert "svolte 30 ore su 35" in messaggio and "giorno 90" in messaggio
+
+
+def test_a_week_ended_under_the_projects_minimum(mondo):
+    a = mondo.oggetti["servizi"]["a"]
+    progetto = Progetto.objects.filter(pk=a.posto.progetto_id)
+    progetto.update(modello_orario="monte_ore", ore_settimanali=None, monte_ore=1145)
+    allerte.controlla(OGGI)
+    assert tipi() == []  # 35 hours a week, the minimum is 20
+    progetto.update(ore_settimana_min=36, ore_settimana_max=36)
+    allerte.controlla(OGGI)
+    assert tipi() == ["settimana_sotto_minimo"]
+    allerta = Allerta.objects.aperte().get()
+    assert allerta.chiave == f"settimana:{a.pk}:2026-06-08" and "08/06/2026 ha 35 ore" in allerta.messaggio
+    # A weekly timetable has no weekly band to check.
+    progetto.update(modello_orario="settimanale", ore_settimanali=25, monte_ore=None)
+    allerte.controlla(OGGI)
+    assert tipi() == []

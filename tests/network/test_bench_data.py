@@ -196,7 +196,7 @@ def test_every_month_keeps_the_register_rules(bench):
     """verifica_mese, as when an OLP saves the month: caps on leave and sickness, training
     deadlines, daily and weekly hours."""
     bando = Bando.objects.get()
-    servizi = list(Servizio.objects.exclude(stato=Servizio.Stato.RINUNCIA).select_related("posto__progetto"))
+    servizi = list(Servizio.objects.exclude(stato=Servizio.Stato.RINUNCIA).select_related("posto__progetto__bando"))
     mese = FINESTRA
     controllati = 0
     while mese < TODAY:

@@ -134,3 +134,34 @@ def test_demo_has_open_and_closed_months(demo):
     # The current month is open for every active service: no close yet.
     assert not ChiusuraMensile.objects.filter(mese=today.replace(day=1)).exists()
     assert Servizio.objects.in_corso(today).exists()
+
+
+def test_demo_attendance_keeps_the_register_rules(demo):
+    """verifica_mese on every month of attendance, as when an OLP saves it: no leave on a day
+    off, no two blood-donation days in a row, at most 36 hours in a week of annual quota."""
+    from volontari import regole
+    from volontari.services import _fuori_dal_mese, carica_mese
+
+    today = timezone.localdate()
+    servizi = list(
+        Servizio.objects.exclude(stato=Servizio.Stato.RINUNCIA)
+        .filter(presenze__isnull=False)
+        .distinct()
+        .select_related("posto__progetto__bando")
+    )
+    mesi = sorted({g.replace(day=1) for g in Presenza.objects.dates("giorno", "month")})
+    controllati = 0
+    for mese in mesi:
+        fuori = _fuori_dal_mese(servizi, mese)
+        righe = carica_mese([s.pk for s in servizi], mese)
+        for s in servizi:
+            if not righe.get(s.pk):
+                continue
+            voci = {g: regole.Voce(g, p.codice, p.attivita, p.ore, p.nota) for g, p in righe[s.pk].items()}
+            progetto = s.posto.progetto
+            esito = regole.verifica_mese(
+                servizio=s, bando=progetto.bando, progetto=progetto, voci=voci, fuori=fuori[s.pk], oggi=today
+            )
+            assert esito.valido, (s.pk, mese, esito.errori, esito.errori_mese)
+            controllati += 1
+    assert controllati > 1000

@@ -129,3 +129,35 @@ def test_queries_do_not_grow_with_the_days_recorded(ente):
 def test_every_indicator_has_a_definition():
     assert len({d.chiave for d in indicatori.INDICATORI}) == len(indicatori.INDICATORI)
     assert all(str(d.definizione) for d in indicatori.INDICATORI)
+
+
+@pytest.fixture
+def ente_tranche(ente):
+    """Three more services of a project giving specific training (50 hours) in two tranches,
+    read on 31 March 2026: A at day 149 with 35 hours by day 90 (on time), B at day 149 with 30
+    (late: under 70% by day 90), C at day 303 with 35 by day 90 and 45 in all (late: not all
+    by day 270)."""
+    progetto = ProgettoFactory(ente=ente, formazione_specifica_tranche="due")
+    posto = PostoSedeFactory(progetto=progetto, sede__ente=ente)
+    olp = OlpFactory(ente=ente)
+    for inizio, prima, dopo in ((D(2025, 11, 3), 7, 0), (D(2025, 11, 3), 6, 0), (D(2025, 6, 2), 7, 2)):
+        s = ServizioFactory(
+            posto=posto, olp=olp, data_inizio=inizio, data_fine_prevista=inizio + datetime.timedelta(days=364),
+            data_fine=inizio + datetime.timedelta(days=364),
+        )  # fmt: skip
+        # Days 80 onwards: the first tranche ends with day 90, its last day included.
+        for g in giorni(inizio + datetime.timedelta(days=90 - prima), prima):
+            Presenza.objects.create(servizio=s, giorno=g, codice="P", attivita="formazione_specifica", ore=5)
+        for g in giorni(inizio + datetime.timedelta(days=120), dopo):
+            Presenza.objects.create(servizio=s, giorno=g, codice="P", attivita="formazione_specifica", ore=5)
+    return ente
+
+
+def test_specific_training_late_follows_the_projects_tranches(ente_tranche):
+    qs = indicatori.servizi_ambito(ente=ente_tranche)
+    assert indicatori.calcola(qs, DA, A, oggi=OGGI)["formazione_specifica"].valore == 2  # B and C
+    # The same hours in one tranche: A is late too (35 of 50 hours past day 90).
+    ProgettoFactory._meta.model.objects.filter(formazione_specifica_tranche="due").update(
+        formazione_specifica_tranche="unica"
+    )
+    assert indicatori.calcola(qs, DA, A, oggi=OGGI)["formazione_specifica"].valore == 3

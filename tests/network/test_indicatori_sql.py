@@ -7,7 +7,7 @@ from django.db import connection
 from bench.indicatori_sql import calcola_sql, come_calcola
 from network import indicatori
 from tests.conftest import need
-from tests.network.test_indicatori import DA, OGGI, A, ente  # noqa: F401 (the fixture)
+from tests.network.test_indicatori import DA, OGGI, A, ente, ente_tranche  # noqa: F401 (the fixtures)
 from tests.personas import costruisci_mondo
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +35,10 @@ def test_same_figures_for_the_network_and_a_node():
         servizi = indicatori.servizi_ambito(nodo=nodo) if nodo else indicatori.servizi_ambito()
         orm = come_calcola(indicatori.calcola(servizi, da, a, oggi))
         assert calcola_sql(nodo.pk if nodo else None, da, a, oggi)[0] == orm
+
+
+def test_same_figures_with_specific_training_in_two_tranches(ente_tranche):  # noqa: F811
+    need(connection.vendor == "postgresql", "the baseline is PostgreSQL SQL")
+    orm = come_calcola(indicatori.calcola(indicatori.servizi_ambito(nodo=ente_tranche.nodo), DA, A, OGGI))
+    sql, _tempi = calcola_sql(ente_tranche.nodo_id, DA, A, OGGI)
+    assert sql == orm and sql["formazione_specifica"] == 2

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -16,6 +17,7 @@ from accounts.models import AuditEvent
 from progetti.models import Progetto
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo
+from tests.volontari.test_registro_bordi import mondo_fermo
 from volontari import services
 from volontari.models import ChiusuraMensile, Presenza
 from volontari.regole import Voce
@@ -123,18 +125,20 @@ def test_sickness_15_paid_plus_15_unpaid_then_the_service_must_end(mondo):
 
 def test_p104_three_days_a_month(mondo):
     mese = (OGGI.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)
-    giorni = [mese + datetime.timedelta(days=i) for i in range(4)]
+    # Working days only: P104 on a Saturday or Sunday is refused by another rule.
+    giorni = [mese + datetime.timedelta(days=i) for i in range(10) if (mese + datetime.timedelta(days=i)).weekday() < 5]
     salva(mondo, {g: codice(g, "P104") for g in giorni[:3]})
     rifiutato(mondo, {giorni[3]: codice(giorni[3], "P104")}, "104")
 
 
-def test_bereavement_up_to_three_days(mondo):
-    inizio = lunedi_passato(10)
-    rifiutato(
-        mondo,
-        {inizio + datetime.timedelta(days=i): codice(inizio + datetime.timedelta(days=i), "L") for i in range(4)},
-        "3",
-    )
+@time_machine.travel(datetime.datetime(2025, 11, 20, 10, tzinfo=datetime.UTC), tick=False)
+def test_bereavement_up_to_three_days():
+    """Four L days from Monday 29 September to Thursday 2 October 2025: the run crosses the
+    month's end on purpose, and October's save sees the two September days already written."""
+    mondo = mondo_fermo()
+    giorni = [datetime.date(2025, 9, 29) + datetime.timedelta(days=i) for i in range(4)]
+    rifiutato(mondo, {g: codice(g, "L") for g in giorni}, "3")
+    assert set(Presenza.objects.values_list("giorno", flat=True)) == set(giorni[:2])  # September's pair only
 
 
 def test_general_training_by_day_180_or_in_the_second_tranche(mondo):
@@ -264,7 +268,7 @@ def test_preliminary_confirmation_needs_every_day(mondo):
     with pytest.raises(ValidationError) as exc:
         services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
     assert giorni[3].strftime("%d/%m") in exc.value.messages[0]
-    salva(mondo, {giorni[3]: codice(giorni[3], "PR")})
+    salva(mondo, {giorni[3]: codice(giorni[3], "PR" if giorni[3].weekday() < 5 else "NL")})
     assert (
         services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese).stato
         == "conferma_preliminare"
