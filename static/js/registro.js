@@ -88,8 +88,11 @@
         r = passo(r);
       }
     } else if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-      const fine = el.selectionStart === el.value.length && el.selectionEnd === el.value.length;
-      const inizio = el.selectionStart === 0 && el.selectionEnd === 0;
+      // A field reached with the arrows has its text selected, as in a spreadsheet: the next
+      // arrow moves on; otherwise the caret moves within the text until its edge.
+      const tutto = el.selectionStart === 0 && el.selectionEnd === el.value.length;
+      const fine = tutto || (el.selectionStart === el.value.length && el.selectionEnd === el.value.length);
+      const inizio = tutto || (el.selectionStart === 0 && el.selectionEnd === 0);
       if ((e.key === "ArrowRight" && !fine) || (e.key === "ArrowLeft" && !inizio)) return;
       const tutti = campi(f);
       const i = tutti.indexOf(el);
