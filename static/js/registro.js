@@ -194,7 +194,9 @@
     const attuali = valori(f);
     let diversi = 0;
     Object.entries(bozza.valori).forEach(function ([nome, valore]) {
-      if (!(nome in attuali) || attuali[nome] === valore) return;
+      // An empty field of the draft gives way to what the server has: "fill the week" just
+      // wrote it, and a day really cleared is rare.
+      if (!(nome in attuali) || attuali[nome] === valore || valore === "") return;
       const el = f.querySelector(`[name="${CSS.escape(nome)}"]`);
       if (!el) return;
       el.value = valore;
@@ -220,6 +222,12 @@
     scartaBozza(f);
     modificato = false;
     window.location.reload();
+  });
+
+  // A form sent without htmx (the volunteer's month) leaves the page on purpose.
+  document.addEventListener("submit", function (e) {
+    const f = e.target;
+    if (f.matches && f.matches("form[data-registro]") && !f.hasAttribute("hx-post")) modificato = false;
   });
 
   window.addEventListener("beforeunload", function (e) {
