@@ -11,23 +11,28 @@
     return document.getElementById("esito-htmx");
   }
 
-  function mostra(tipo) {
+  // A failed read (a GET: a page polling for progress) only says the page is not up to
+  // date, without taking the focus; a failed write says nothing was saved and takes it.
+  function mostra(tipo, e) {
     const box = avviso();
     if (!box) return;
-    box.querySelector("[data-testo]").textContent = box.dataset[tipo] || box.dataset.server;
+    const verbo = e && e.detail && e.detail.requestConfig ? e.detail.requestConfig.verb : "post";
+    const lettura = verbo === "get";
+    const chiave = lettura ? tipo + "Lettura" : tipo;
+    box.querySelector("[data-testo]").textContent = box.dataset[chiave] || box.dataset[tipo] || box.dataset.server;
     box.hidden = false;
-    box.focus();
+    if (!lettura) box.focus();
   }
 
   document.addEventListener("htmx:beforeRequest", function () {
     const box = avviso();
     if (box) box.hidden = true;
   });
-  document.addEventListener("htmx:sendError", function () { mostra("rete"); });
-  document.addEventListener("htmx:timeout", function () { mostra("rete"); });
+  document.addEventListener("htmx:sendError", function (e) { mostra("rete", e); });
+  document.addEventListener("htmx:timeout", function (e) { mostra("rete", e); });
   document.addEventListener("htmx:responseError", function (e) {
     const stato = e.detail.xhr ? e.detail.xhr.status : 0;
-    mostra(stato >= 500 || stato === 0 ? "server" : "rifiuto");
+    mostra(stato >= 500 || stato === 0 ? "server" : "rifiuto", e);
   });
   document.addEventListener("htmx:afterSettle", function () {
     const fuoco = document.querySelector("[data-fuoco]");
