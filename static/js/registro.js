@@ -72,6 +72,16 @@
     const f = modulo(el);
     if (!f) return;
     let destinazione = null;
+    if (e.key === "Enter") {
+      // Enter saves. Left to the browser, it would press the form's first submit button: on
+      // the month grid that is a "fill the week", which discarded what was typed.
+      const salva = f.querySelector("[data-salva]");
+      if (salva) {
+        e.preventDefault();
+        salva.click();
+      }
+      return;
+    }
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       // The grid: the same column of the next row; today's page: the next volunteer's item.
       const contenitore = el.closest("td, li");

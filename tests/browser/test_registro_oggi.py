@@ -187,6 +187,25 @@ def test_arrow_keys_move_between_cells_and_codes_are_typed(browser, live_server,
 
 
 @pytest.mark.parametrize("larghezza", LARGHEZZE)
+def test_enter_in_a_cell_saves_the_month_and_fills_nothing(browser, live_server, mondo, larghezza):
+    """Enter used to press the form's first submit button, a "fill the week": what was typed
+    was thrown away and the week filled instead."""
+    a = mondo.oggetti["servizi"]["a"]
+    page = apri(browser, live_server, mondo, larghezza)
+    page.goto("/registro/")
+    mostra_colonna(page, a, larghezza)
+    page.locator(f"#c-{chiave(a, datetime.date(2026, 12, 1))}").fill("NL")
+    page.locator(f"#c-{chiave(a, datetime.date(2026, 12, 2))}").fill("NL")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Salvato")).to_have_text("Salvato: 2 giorni inseriti.")
+    page.context.close()
+    assert sorted(Presenza.objects.filter(servizio=a).values_list("giorno", flat=True)) == [
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 2),
+    ]
+
+
+@pytest.mark.parametrize("larghezza", LARGHEZZE)
 def test_unsaved_edits_survive_a_reload_and_leaving_asks_first(browser, live_server, mondo, larghezza):
     a = mondo.oggetti["servizi"]["a"]
     page = apri(browser, live_server, mondo, larghezza)

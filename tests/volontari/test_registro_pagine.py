@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -255,3 +257,16 @@ def test_today_lists_the_volunteers_and_saves_through_the_register_rules(olp, mo
 def test_today_is_not_for_network_staff(client, mondo):
     client.force_login(mondo.users["nodo_lombardia"])
     assert client.get(reverse("registro:oggi")).status_code == 403
+
+
+def test_today_query_count_is_independent_of_volunteers(olp, mondo):
+    url = reverse("registro:oggi")
+    olp.get(url)
+    with CaptureQueriesContext(connection) as uno:
+        olp.get(url)
+    for _ in range(3):
+        collega(mondo)
+    with CaptureQueriesContext(connection) as quattro:
+        html = leggi(olp.get(url))
+    assert html.count('class="oggi-volontario"') == 4
+    assert len(quattro.captured_queries) == len(uno.captured_queries)
