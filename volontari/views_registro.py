@@ -436,6 +436,8 @@ def volontario(request, pk: int):
                 messages.success(request, _("Saved."))
                 return redirect(f"{reverse('registro:volontario', args=[pk])}?mese={mese:%Y-%m}")
         contesto = _contesto(request, mese, [servizio], errori=errori, valori=valori)
+        if errori:
+            contesto["errore"] = _("Nothing was saved: correct the days marked in red.")
     else:
         contesto = _contesto(request, mese, [servizio])
     return _pagina_volontario(request, servizio, mese, contesto)
