@@ -73,6 +73,7 @@ URL_POLICY: dict[str, frozenset[str]] = {
     # puo_scrivere_presenze / puo_confermare_mese for the row at hand).
     "registro:griglia": GESTIONE,
     "registro:riempi": GESTIONE,
+    "registro:oggi": frozenset({Ruolo.OLP, Ruolo.REFERENTE, Ruolo.STAFF_ENTE, Ruolo.RESPONSABILE_SEDE}),
     "registro:volontario": GESTIONE,
     "registro:conferma": GESTIONE,
     "registro:foglio": GESTIONE | {Ruolo.VOLONTARIO},

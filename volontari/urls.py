@@ -19,6 +19,7 @@ urlpatterns = [
 registro_patterns = [
     path("", views_registro.griglia, name="griglia"),
     path("riempi/", views_registro.riempi, name="riempi"),
+    path("oggi/", views_registro.oggi, name="oggi"),
     path("servizi/<int:pk>/", views_registro.volontario, name="volontario"),
     path("servizi/<int:pk>/conferma/", views_registro.conferma, name="conferma"),
     path("servizi/<int:pk>/foglio.pdf", views_registro.foglio, name="foglio"),

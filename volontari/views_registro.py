@@ -9,12 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import date as formatta_data
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
@@ -26,6 +25,7 @@ from . import helios, regole, services
 from .forms import FoglioFirmatoForm
 from .models import ChiusuraMensile, Presenza, Servizio
 from .regole import Voce
+from .templatetags.griglia import formatta_data, formatta_ore
 
 ATTIVITA_BREVI = [
     ("servizio", gettext_lazy("service")),
@@ -62,30 +62,55 @@ def _servizi_del_mese(user, mese, servizio_id=None):
 def _etichette(g: datetime.date) -> dict[str, str]:
     giorno = formatta_data(g, "D j F")
     return {
-        "codice": f"{_('Day code')} {giorno}",
-        "ore": f"{_('Hours')} {giorno}",
-        "attivita": f"{_('Activity')} {giorno}",
+        "codice": _("Day code, %(giorno)s") % {"giorno": giorno},
+        "ore": _("Hours, %(giorno)s") % {"giorno": giorno},
+        "attivita": _("Activity, %(giorno)s") % {"giorno": giorno},
     }
 
 
-def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
+def ore_usuali(progetto) -> Decimal:
+    """The hours of a usual service day of the project: its weekly hours (or its annual
+    quota spread over the weeks of service) over its service days a week."""
+    if progetto.ore_settimanali:
+        ore = Decimal(progetto.ore_settimanali) / progetto.giorni_settimana
+    else:
+        ore = Decimal(progetto.monte_ore) / (Decimal(52) * progetto.durata_mesi / 12) / progetto.giorni_settimana
+    return ore.quantize(Decimal("0.01"))
+
+
+def voce_usuale(progetto, giorno: datetime.date) -> Voce:
+    """The project's usual pattern for a day: a service day with its usual hours, or not working."""
+    if giorno.weekday() < progetto.giorni_settimana:
+        return Voce(giorno, "P", "servizio", ore_usuali(progetto))
+    return Voce(giorno, "NL")
+
+
+def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, giorni=None):
+    """What the register's pages show: per volunteer a column of cells (plain dicts, rendered
+    by griglia.cella), per day a row. `giorni` narrows the days (today's page)."""
     oggi = timezone.localdate()
     ids = [s.pk for s in servizi]
     righe = services.carica_mese(ids, mese)
     chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio_id__in=ids, mese=mese)}
-    giorni = regole.giorni_del_mese(mese)
+    giorni = giorni or regole.giorni_del_mese(mese)
     errori = errori or {}
     valori = valori or {}
     colonne = []
+    riepilogo = []
     for s in servizi:
         chiusura = chiusure.get(s.pk)
-        scrivibile = policy.puo_scrivere_presenze(
-            request.user, olp_id=s.olp_id, ente_id=s.posto.sede.ente_id, sede_id=s.posto.sede_id
-        ) and not (chiusura and chiusura.stato == ChiusuraMensile.Stato.CONFERMATA)
+        confermata = bool(chiusura and chiusura.stato == ChiusuraMensile.Stato.CONFERMATA)
+        scrivibile = (
+            policy.puo_scrivere_presenze(
+                request.user, olp_id=s.olp_id, ente_id=s.posto.sede.ente_id, sede_id=s.posto.sede_id
+            )
+            and not confermata
+        )
         natura = policy.vede_natura_assenze(
             request.user, volontario_user_id=s.volontario.user_id, olp_id=s.olp_id,
             ente_id=s.posto.sede.ente_id, sede_id=s.posto.sede_id,
         )  # fmt: skip
+        nome = f"{s.volontario.cognome} {s.volontario.nome}"
         celle = {}
         for g in giorni:
             p = righe[s.pk].get(g)
@@ -93,50 +118,72 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None):
             dentro = s.data_inizio <= g <= s.data_fine
             typed = valori.get(chiave)
             codice = Presenza.codice_mostrato(typed["codice"] if typed else (p.codice if p else ""), natura=natura)
+            errori_cella = errori.get(s.pk, {}).get(g, [])
             celle[g] = {
                 "chiave": chiave,
+                "nome": nome,
                 "dentro": dentro,
                 "aperta": dentro and g <= oggi and scrivibile and natura,
+                "vuota": p is None,
                 "codice": codice,
                 "attivita": typed["attivita"] if typed else (p.attivita if p else ""),
-                "ore": typed["ore"] if typed else (f"{p.ore:g}" if p and p.ore else ""),
+                "ore": typed["ore"] if typed else (formatta_ore(p.ore) if p and p.ore else ""),
                 # A note may tell of the volunteer's health: only for who may know it.
                 "nota": (typed["nota"] if typed else (p.nota if p else "")) if natura else "",
-                "errori": errori.get(s.pk, {}).get(g, []),
+                "errori": errori_cella,
                 "avvisi": (avvisi or {}).get(s.pk, {}).get(g, []),
             }
+            for messaggio in errori_cella:
+                riepilogo.append({"chiave": chiave, "testo": f"{nome}, {formatta_data(g, 'j F')}: {messaggio}"})
         colonne.append(
             {
                 "servizio": s,
+                "nome": nome,
                 "celle": celle,
                 "versione": services.versione(list(righe[s.pk].values())),
                 "chiusura": chiusura,
+                "confermata": confermata,
                 "scrivibile": scrivibile and natura,
                 "natura": natura,
                 "stato": services.stato_mese(s, mese, righe[s.pk]),
+                "ore_usuali": formatta_ore(ore_usuali(s.posto.progetto)),
+                "usuale": voce_usuale(s.posto.progetto, oggi).codice,
             }
         )
-    righe_giorni = [
-        # Screen readers read each field with its day: labels made once per row, not per cell.
-        {
-            "giorno": g,
-            "weekend": g.weekday() >= 5,
-            "etichette": _etichette(g),
-            "celle": [c["celle"][g] for c in colonne],
-        }
-        for g in giorni
-    ]
+    righe_giorni = []
+    for g in giorni:
+        celle = [c["celle"][g] for c in colonne]
+        righe_giorni.append(
+            # Screen readers read each field with its day: labels made once per row, not per cell.
+            {"giorno": g, "weekend": g.weekday() >= 5, "etichette": _etichette(g), "celle": celle}
+        )
+    # "Fill" acts on empty days that are open (in service, not in the future, month not
+    # confirmed): a button shows only where there is one.
+    vuote = {g for g in giorni for c in colonne if c["celle"][g]["aperta"] and c["celle"][g]["vuota"]}
+    for r in righe_giorni:
+        lunedi = r["giorno"]
+        r["riempibile"] = lunedi.weekday() == 0 and any(lunedi + datetime.timedelta(days=i) in vuote for i in range(7))
     precedente = (mese - datetime.timedelta(days=1)).replace(day=1)
     successivo = (services.ultimo_del_mese(mese) + datetime.timedelta(days=1)).replace(day=1)
+    fine = services.ultimo_del_mese(mese)
     return {
         "mese": mese,
+        "oggi": oggi,
         "colonne": colonne,
         "righe": righe_giorni,
+        "riepilogo": riepilogo,
+        "riempibile": bool(vuote),
         "codici": Presenza.Codice.choices,
         "attivita": ATTIVITA_BREVI,
         "precedente": precedente,
         "successivo": successivo if successivo <= services.primo_del_mese(oggi) else None,
         "ore_max": max((s.posto.progetto.bando.ore_max_giorno for s in servizi), default=8),
+        # The month can be confirmed from the day after it ends; the ente's general
+        # confirmation is due by the 10th of the next month.
+        "mese_finito": fine < oggi,
+        "confermabile_dal": fine + datetime.timedelta(days=1),
+        "scadenza": services.scadenza_conferma(mese),
+        "tutte_confermate": bool(colonne) and all(c["confermata"] for c in colonne),
     }
 
 
@@ -166,11 +213,16 @@ def _leggi(request, servizi, mese) -> tuple[dict, dict, dict]:
                 continue
             codice = request.POST.get(f"c-{chiave}", "").strip().upper()
             attivita = request.POST.get(f"a-{chiave}", "").strip()
-            ore_testo = request.POST.get(f"o-{chiave}", "").strip().replace(",", ".")
+            ore_scritte = request.POST.get(f"o-{chiave}", "").strip()
+            if codice not in regole.CODICI_CON_ORE:
+                # Hours and activity belong to P days: a code changed from P to PR leaves them
+                # in the row; they are dropped here, so that the only error shown is a real one.
+                attivita, ore_scritte = "", ""
+            ore_testo = ore_scritte.replace(",", ".")
             # Cells without a note field (the grid) keep the day's note as it is.
             nota_inviata = request.POST.get(f"n-{chiave}")
             nota = None if nota_inviata is None else nota_inviata.strip()
-            valori[chiave] = {"codice": codice, "attivita": attivita, "ore": ore_testo, "nota": nota or ""}
+            valori[chiave] = {"codice": codice, "attivita": attivita, "ore": ore_scritte, "nota": nota or ""}
             if not codice:
                 cambi[g] = None
                 continue
@@ -199,6 +251,38 @@ def _leggi(request, servizi, mese) -> tuple[dict, dict, dict]:
     return modifiche, valori, errori
 
 
+def _scritti(n: int) -> str:
+    return ngettext("Saved: %(n)s day written.", "Saved: %(n)s days written.", n) % {"n": n}
+
+
+def _salva(request, servizi, mese, *, giorni=None) -> tuple[dict, int]:
+    """Read the typed cells and save them with salva_griglia: the page's context with the
+    outcome (a success that counts the days, or the errors at their cells and in a summary
+    that links to each; nothing written), and the status to answer with."""
+    modifiche, valori, errori = _leggi(request, servizi, mese)
+    if errori:
+        contesto = _contesto(request, mese, servizi, errori=errori, valori=valori, giorni=giorni)
+        contesto["errore"] = _("Nothing was saved: correct the days marked in red.")
+        return contesto, 422
+    versioni = {s.pk: request.POST.get(f"ver-{s.pk}") for s in servizi if s.pk in modifiche}
+    try:
+        scritti = services.salva_griglia(
+            acting_user=request.user, mese=mese, modifiche=modifiche, versioni=versioni, ip_address=client_ip(request)
+        )
+    except services.ErroriGriglia as exc:
+        contesto = _contesto(request, mese, servizi, errori=exc.giorni, valori=valori, giorni=giorni)
+        contesto["errore"] = exc.messages[0]
+        contesto["errori_servizi"] = [
+            (next(s for s in servizi if s.pk == sid).volontario, msgs) for sid, msgs in exc.servizi.items()
+        ]
+        return contesto, 422
+    contesto = _contesto(request, mese, servizi, giorni=giorni, avvisi=scritti.avvisi)
+    n = sum(scritti.values())
+    contesto["esito"] = _scritti(n) if n else _("Nothing to save: no day was changed.")
+    contesto["salvato"] = True
+    return contesto, 200
+
+
 @require_http_methods(["GET", "POST"])
 def griglia(request):
     mese = _mese(request)
@@ -207,33 +291,35 @@ def griglia(request):
         raise PermissionDenied
     template = "registro/_griglia.html" if request.headers.get("HX-Request") else "registro/griglia.html"
     if request.method == "POST":
-        modifiche, valori, errori = _leggi(request, servizi, mese)
-        if errori:
-            contesto = _contesto(request, mese, servizi, errori=errori, valori=valori)
-            contesto["errore"] = _("Nothing was saved: correct the days marked in red.")
-            return render(request, template, contesto, status=422)
-        versioni = {s.pk: request.POST.get(f"ver-{s.pk}") for s in servizi if s.pk in modifiche}
-        try:
-            scritti = services.salva_griglia(
-                acting_user=request.user,
-                mese=mese,
-                modifiche=modifiche,
-                versioni=versioni,
-                ip_address=client_ip(request),
-            )
-        except services.ErroriGriglia as exc:
-            contesto = _contesto(request, mese, servizi, errori=exc.giorni, valori=valori)
-            contesto["errore"] = exc.messages[0]
-            contesto["errori_servizi"] = [
-                (next(s for s in servizi if s.pk == sid).volontario, msgs) for sid, msgs in exc.servizi.items()
-            ]
-            return render(request, template, contesto, status=422)
-        except PermissionDenied as exc:
-            raise PermissionDenied from exc
-        contesto = _contesto(request, mese, servizi, avvisi=scritti.avvisi)
-        contesto["esito"] = _("Saved: %(n)s days written.") % {"n": sum(scritti.values())}
-        return render(request, template, contesto)
+        contesto, stato = _salva(request, servizi, mese)
+        return render(request, template, contesto, status=stato)
     return render(request, template, _contesto(request, mese, servizi))
+
+
+@require_http_methods(["GET", "POST"])
+def oggi(request):
+    """Today's attendance: every volunteer of the OLP in service today, one row each; "all
+    present" fills the empty rows with the project's usual day (js/registro.js), the OLP
+    changes the exceptions and saves, through salva_griglia like the month grid."""
+    giorno = timezone.localdate()
+    mese = services.primo_del_mese(giorno)
+    servizi = [
+        s
+        for s in _servizi_del_mese(request.user, mese)
+        if s.data_inizio <= giorno <= s.data_fine
+        and policy.puo_scrivere_presenze(
+            request.user, olp_id=s.olp_id, ente_id=s.posto.sede.ente_id, sede_id=s.posto.sede_id
+        )
+    ]
+    if not servizi and not ambito(request.user).olp and not ambito(request.user).enti:
+        raise PermissionDenied
+    template = "registro/_oggi.html" if request.headers.get("HX-Request") else "registro/oggi.html"
+    if request.method == "POST":
+        contesto, stato = _salva(request, servizi, mese, giorni=[giorno])
+    else:
+        contesto, stato = _contesto(request, mese, servizi, giorni=[giorno]), 200
+    contesto["giorno"] = giorno
+    return render(request, template, contesto, status=stato)
 
 
 @require_POST
@@ -251,19 +337,21 @@ def riempi(request):
         giorni = regole.giorni_del_mese(mese)
     oggi = timezone.localdate()
     righe = services.carica_mese([s.pk for s in servizi], mese)
+    chiusure = {
+        c.servizio_id
+        for c in ChiusuraMensile.objects.filter(
+            servizio_id__in=[s.pk for s in servizi], mese=mese, stato=ChiusuraMensile.Stato.CONFERMATA
+        )
+    }
     modifiche = {}
     for s in servizi:
-        progetto = s.posto.progetto
-        ore = (
-            Decimal(progetto.ore_settimanali) / progetto.giorni_settimana
-            if progetto.ore_settimanali
-            else Decimal(progetto.monte_ore) / (Decimal(52) * progetto.durata_mesi / 12) / progetto.giorni_settimana
-        ).quantize(Decimal("0.01"))
+        if s.pk in chiusure:  # a confirmed month is read-only: nothing to fill there
+            continue
         cambi = {}
         for g in giorni:
             if g.month != mese.month or g > oggi or not (s.data_inizio <= g <= s.data_fine) or g in righe[s.pk]:
                 continue
-            cambi[g] = Voce(g, "P", "servizio", ore) if g.weekday() < progetto.giorni_settimana else Voce(g, "NL")
+            cambi[g] = voce_usuale(s.posto.progetto, g)
         if cambi:
             modifiche[s.pk] = cambi
     template = "registro/_griglia.html" if request.headers.get("HX-Request") else "registro/griglia.html"
@@ -280,9 +368,12 @@ def riempi(request):
         contesto["errore"] = exc.messages[0]
         return render(request, template, contesto, status=422)
     contesto = _contesto(request, mese, servizi, avvisi=scritti.avvisi)
-    contesto["esito"] = _("Filled: %(n)s days written. Change the days that went differently.") % {
-        "n": sum(scritti.values())
-    }
+    n = sum(scritti.values())
+    contesto["esito"] = ngettext(
+        "Filled: %(n)s day written. Change the days that went differently.",
+        "Filled: %(n)s days written. Change the days that went differently.",
+        n,
+    ) % {"n": n}
     return render(request, template, contesto)
 
 
@@ -345,6 +436,8 @@ def volontario(request, pk: int):
                 messages.success(request, _("Saved."))
                 return redirect(f"{reverse('registro:volontario', args=[pk])}?mese={mese:%Y-%m}")
         contesto = _contesto(request, mese, [servizio], errori=errori, valori=valori)
+        if errori:
+            contesto["errore"] = _("Nothing was saved: correct the days marked in red.")
     else:
         contesto = _contesto(request, mese, [servizio])
     return _pagina_volontario(request, servizio, mese, contesto)
@@ -354,9 +447,15 @@ def _pagina_volontario(request, servizio, mese, contesto, *, foglio_form=None, s
     if not contesto["colonne"]:
         raise Http404
     righe = services.carica_mese([servizio.pk], mese)[servizio.pk]
+    stato = contesto["colonne"][0]["stato"]
+    ultimo = max(stato["giorni"], default=mese)
     contesto.update(
         {
             "servizio": servizio,
+            # Why "confirm" is not offered yet, in words: days still to come, days without a code.
+            "da_venire": ultimo >= timezone.localdate(),
+            "confermabile_dal": ultimo + datetime.timedelta(days=1),
+            "mancanti_testo": ", ".join(formatta_data(g, "j F") for g in stato["mancanti"]),
             "foglio_form": foglio_form or FoglioFirmatoForm(),
             "vede_foglio_firmato": policy.vede_natura_assenze(
                 request.user,

@@ -265,6 +265,19 @@ def riempi_la_settimana(page) -> None:
     expect(page.get_by_role("status").first).to_contain_text("Riempimento eseguito")
 
 
+def tutti_presenti(page) -> None:
+    """Today's attendance, every row filled with the usual day (js/registro.js)."""
+    page.get_by_role("button", name="Tutti presenti, ore abituali").click()
+
+
+def ore_troppe(page) -> None:
+    """The grid after a refused save (ten hours in a day): errors at the cell and in the summary."""
+    page.locator("main input.codice").first.fill("P")
+    page.locator("main input.ore").first.fill("10")
+    page.get_by_role("button", name="Salva il mese").click()
+    expect(page.locator("[data-riepilogo]")).to_be_focused()
+
+
 def bozza(m: Mondo) -> int:
     return m.oggetti["bozza"].pk  # a draft project of comune A
 
@@ -324,6 +337,9 @@ PAGINE: dict[str, Pagina] = {
     "olp-registro-mese-scorso": Pagina("olp_a", lambda m: reverse("registro:griglia") + f"?mese={mese_scorso()}"),
     "olp-relazioni": Pagina("olp_a", nome("registro:relazioni")),
     "telefono-olp-registro": Pagina("olp_a", nome("registro:griglia"), telefono=True),
+    "olp-registro-oggi": Pagina("olp_a", nome("registro:oggi"), azione=tutti_presenti),
+    "telefono-olp-registro-oggi": Pagina("olp_a", nome("registro:oggi"), azione=tutti_presenti, telefono=True),
+    "olp-registro-rifiutato": Pagina("olp_a", nome("registro:griglia"), azione=ore_troppe),
     "telefono-olp-area": Pagina("olp_a", nome("dashboard"), telefono=True),
     # The referente of an ente.
     "referente-ente": Pagina("referente_a", nome("enti:dettaglio")),

@@ -194,6 +194,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "catalogo:dettaglio": (200, 200, 200, 200, 200, 200, 200, 200),
     "registro:griglia": (302, 403, 200, 200, 200, 403, 403, 403),
     "registro:riempi": (302, 403, 405, 405, 405, 405, 405, 405),
+    "registro:oggi": (302, 403, 200, 200, 200, 403, 403, 403),
     "registro:volontario": (302, 403, 200, 200, 404, 200, 404, 200),
     "registro:conferma": (302, 403, 405, 405, 405, 405, 405, 405),
     "registro:foglio": (302, 200, 200, 200, 404, 200, 404, 200),

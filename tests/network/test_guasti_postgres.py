@@ -205,8 +205,11 @@ def traffico(base: str, cluster: Cluster, d: dict):
                 campi |= {f"c-{chiave}": "P" if feriale else "NL", f"o-{chiave}": ore if feriale else "",
                           f"a-{chiave}": "servizio"}  # fmt: skip
             inizio, termine, stato, html = richiesta(griglia, dati=campi, cookie=cookie)
-            scritti = re.search(r"Salvato: (\d+) giorni", html)
-            esiti[pk].append((inizio, termine, stato, ore, int(scritti.group(1)) if scritti else None))
+            # "Salvato: 21 giorni inseriti.", or "Niente da salvare" when the month already held
+            # these hours (a save before it committed though its answer was lost).
+            scritti = re.search(r"Salvato: (\d+) giorn[oi]", html)
+            n = int(scritti.group(1)) if scritti else (0 if "Niente da salvare" in html else None)
+            esiti[pk].append((inizio, termine, stato, ore, n))
             i += 1
 
     fili = [

@@ -56,14 +56,16 @@ def _ore_valide(testo: str) -> bool:
 
 def _ostile(c: dict) -> bool:
     """Values no register may keep, whatever the rules of the month say (an empty code
-    clears the day: the rest of the cell is then ignored)."""
+    clears the day: the rest of the cell is then ignored; hours and activity belong to P
+    days only and are dropped on any other code)."""
     codice = c["c"].strip().upper()
     if not codice:
         return False
+    letti = [c["c"], c.get("n", "")] + ([c["o"], c["a"]] if codice == "P" else [])
     return (
         codice not in CODICI
-        or not _ore_valide(c["o"])
-        or any("\x00" in v for v in c.values())
+        or (codice == "P" and not _ore_valide(c["o"]))
+        or any("\x00" in v for v in letti)
         or len(c.get("n", "").strip()) > 300
     )
 
@@ -120,10 +122,11 @@ def test_griglia_valori_critici(client, mondo):
     tipi = {"c": "testo", "o": "numero", "a": "testo", "n": "testo"}
     prova = lambda cella: _prova_griglia(client, a, {giorno: cella})  # noqa: E731
     assert prova_valori_critici(prova, valida, tipi, accettati=lambda r: r.status_code == 200) > 20
-    for codice in ("PR", "MAL", "NL"):  # hours only on days of presence
+    for codice in ("PR", "MAL", "NL"):  # hours of another code are dropped, never written
         prova_valori_critici(
             lambda cella: _prova_griglia(client, a, {giorno: cella}), {**valida, "c": codice}, {"o": "numero"}
         )
+        assert not Presenza.objects.filter(servizio=a).exclude(codice="P").exclude(ore=0).exists()
 
 
 @given(giorni=celle)

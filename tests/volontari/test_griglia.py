@@ -104,11 +104,13 @@ def test_a_wrong_day_is_marked_in_its_cell_and_nothing_is_saved(client, mondo):
     client.force_login(mondo.users["olp_a"])
     data = dati_mese([a], MESE_SCORSO)
     chiave = f"{a.pk}-{MESE_SCORSO:%Y%m%d}"
-    data[f"c-{chiave}"], data[f"o-{chiave}"] = "PR", "4"
+    data[f"c-{chiave}"], data[f"o-{chiave}"] = "P", "10"  # the call allows 8 hours a day
     response = client.post(reverse("registro:griglia"), data)
     html = response.content.decode()
     assert response.status_code == 422
     assert f'id="e-{chiave}"' in html and f'aria-describedby="e-{chiave}"' in html
+    # ... and in the summary at the top, which links to the cell.
+    assert f'href="#c-{chiave}"' in html
     assert not Presenza.objects.filter(servizio=a).exists()
 
 

@@ -6,12 +6,17 @@ cost of loading and saving a month (docs/benchmarks.md); here each (list, select
 language) is rendered once per process and reused.
 """
 
+from decimal import Decimal
 from functools import lru_cache
+from html import escape
 
 from django import template
+from django.utils import formats
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -41,3 +46,104 @@ def _opzioni(nome: str, selezionato: str, lingua: str) -> SafeString:
 def opzioni(nome: str, selezionato) -> SafeString:
     """`{% opzioni "codici" cella.codice %}`: the <option>s of list `nome` with one selected."""
     return _opzioni(nome, str(selezionato or ""), get_language() or "")
+
+
+def formatta_ore(ore) -> str:
+    """Hours as people write them: 5, 5,5, 7,25 (the page's decimal separator), never 5.00."""
+    if ore is None or ore == "":
+        return ""
+    testo = format(Decimal(ore).normalize(), "f")
+    return testo.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
+def formatta_data(giorno, formato: str = "j F Y") -> str:
+    """A date in words, as the language writes it: in Italian the names of months and days
+    are lowercase ("4 dicembre 2026", "ven 4 dicembre"); Django's catalogue capitalises them."""
+    return _formatta_data(giorno, formato, get_language() or "")
+
+
+@lru_cache(maxsize=4096)
+def _formatta_data(giorno, formato: str, lingua: str) -> str:
+    testo = date_format(giorno, formato)
+    return testo.lower() if lingua.startswith("it") else testo
+
+
+@register.filter
+def ore(valore) -> str:
+    """`{{ p.ore|ore }}`: see formatta_ore."""
+    return formatta_ore(valore)
+
+
+@register.filter
+def data(valore, formato: str = "j F Y") -> str:
+    """`{{ giorno|data }}` or `{{ giorno|data:"D j F" }}`: see formatta_data."""
+    return formatta_data(valore, formato) if valore else ""
+
+
+@register.simple_tag
+def cella(c: dict, etichette: dict, nome: str = "", segnaposto: str = "") -> SafeString:
+    """One cell of the register (a day of one volunteer), built here rather than by an
+    included template: the month grid has up to 31 × volunteers of them (docs/benchmarks.md).
+
+    An open cell has the day code (a text field with the codes as suggestions: it takes typed
+    letters and leaves the arrow keys to move between cells) and, on P days only, the hours
+    and the activity; js/registro.js hides and clears them when the code changes."""
+    if not c["aperta"]:
+        if not c["dentro"]:
+            return format_html('<span class="visually-hidden">{}</span>', _("not in service"))
+        if c["ore"]:
+            return format_html(
+                '<span class="codice">{}</span> <span class="small">{}</span>',
+                c["codice"] or "-",
+                _("%(ore)s h") % {"ore": c["ore"]},
+            )
+        return format_html('<span class="codice">{}</span>', c["codice"] or "-")
+    # Plain str.format with html.escape: format_html's per-argument work was most of the
+    # grid's rendering time (the before/after figures are in the issue's note).
+    nome = nome or c.get("nome", "")
+    di = f", {nome}" if nome else ""
+    errori = c["errori"]
+    chiave = escape(c["chiave"])
+    # Every value below is escaped (html.escape, quotes too) or is markup made here.
+    return mark_safe(  # noqa: S308
+        _CELLA.format(
+            classe=" cella-errore" if errori else "",
+            k=chiave,
+            codice=escape(c["codice"]),
+            l_codice=escape(etichette["codice"] + di),
+            invalida=f' aria-invalid="true" aria-describedby="e-{chiave}"' if errori else "",
+            segnaposto=f' placeholder="{escape(segnaposto)}"' if segnaposto else "",
+            nascosta="" if c["codice"] == "P" else " hidden",
+            ore=escape(c["ore"]),
+            l_ore=escape(etichette["ore"] + di),
+            l_attivita=escape(etichette["attivita"] + di),
+            opzioni=opzioni("attivita", c["attivita"]),
+            errore=(
+                f'<div class="invalid-feedback d-block" id="e-{chiave}">'
+                + "".join(f'<p class="mb-0">{escape(e)}</p>' for e in errori)
+                + "</div>"
+            )
+            if errori
+            else "",
+            avvisi="".join(f'<p class="small text-warning-emphasis mb-0">{escape(a)}</p>' for a in c["avvisi"]),
+        )
+    )
+
+
+_CELLA = (
+    '<div class="cella{classe}" data-cella>'
+    '<input type="text" name="c-{k}" id="c-{k}" value="{codice}" list="codici-giorno" maxlength="4" autocomplete="off"'
+    ' autocapitalize="characters" spellcheck="false" class="form-control form-control-sm codice"'
+    ' aria-label="{l_codice}"{invalida}{segnaposto}>'
+    '<span class="solo-p"{nascosta}>'
+    '<input type="text" name="o-{k}" value="{ore}" inputmode="decimal" maxlength="5" autocomplete="off"'
+    ' class="form-control form-control-sm ore" aria-label="{l_ore}" size="3">'
+    '<select name="a-{k}" class="form-select form-select-sm attivita" aria-label="{l_attivita}">{opzioni}</select>'
+    "</span>{errore}{avvisi}</div>"
+)
+
+
+@register.filter
+def index(sequenza, i: int):
+    """`{{ r.celle|index:forloop.counter0 }}`: the i-th item."""
+    return sequenza[i]
