@@ -1,8 +1,6 @@
 """State changes of projects, programmes, places and experts: one function each, atomic,
 with the acting user, an event row and the audit log; e-mails after commit."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -156,22 +154,12 @@ def salva_posti(*, acting_user, progetto: Progetto, righe: list[dict], ip_addres
     _richiedi_referente(acting_user, progetto)
     max_per_olp = progetto.bando.max_volontari_olp(progetto.settore)
     enti_ammessi = {progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)}
-    tutti_olp = {o.pk for r in righe for o in r["olp"]}
-    esterno = validation.carico_olp(tutti_olp, escludi_progetto_id=progetto.pk)
-    # The same OLP at two sedi of this project carries both shares.
-    interno: dict[int, Decimal] = {}
-    for r in righe:
-        totale = r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"]
-        for o in r["olp"]:
-            interno[o.pk] = interno.get(o.pk, Decimal(0)) + Decimal(totale) / len(r["olp"])
+    totali = [r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"] for r in righe]
+    carichi = validation.carichi_con_righe(progetto, [(t, r["olp"]) for t, r in zip(totali, righe, strict=True)])
     errori_righe = []
     sedi_viste = set()
     for r in righe:
         totale = r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"]
-        # What each OLP of this row carries elsewhere: other projects, and this project's other rows.
-        carico = dict(esterno)
-        for o in r["olp"]:
-            carico[o.pk] = carico.get(o.pk, Decimal(0)) + interno[o.pk] - Decimal(totale) / len(r["olp"])
         e = validation.errori_posto(
             progetto=progetto,
             sede=r["sede"],
@@ -180,7 +168,7 @@ def salva_posti(*, acting_user, progetto: Progetto, righe: list[dict], ip_addres
             olp=r["olp"],
             max_per_olp=max_per_olp,
             enti_ammessi=enti_ammessi,
-            carico_esterno=carico,
+            carichi=carichi,
         )
         if r["sede"].pk in sedi_viste:
             e.setdefault("sede", []).append(_("This site is already in another row."))
