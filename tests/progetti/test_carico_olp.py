@@ -204,3 +204,28 @@ def test_an_olp_with_every_requirement_and_ten_hours_is_named(mondo):
         acting_user=mondo.users["referente_a"], progetto=nuovo, righe=[riga(SedeFactory(ente=ente), [olp], 1)]
     )
     assert list(nuovo.posti.get().olp.all()) == [olp]
+
+
+def test_the_sedi_step_shows_each_olps_load_with_a_fixed_number_of_queries(client, mondo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    bando = BandoFactory(nome="Bando OLP pagina", max_volontari_per_olp=3)
+    ente = mondo.oggetti["enti"]["a"]
+    x = OlpFactory(ente=ente)
+    progetto(mondo, bando, P.APPROVATO, posti_senza_vitto_alloggio=3).olp.set([x])
+    pagina = progetto(mondo, bando, P.DA_INTEGRARE, posti_senza_vitto_alloggio=2)
+    pagina.olp.set([x, OlpFactory(ente=ente)])
+    client.force_login(mondo.users["referente_a"])
+    url = reverse("progetti:modifica", args=[pagina.progetto_id, "sedi"])
+    client.get(url)  # the first request of a session reads a few things once
+    with CaptureQueriesContext(connection) as prima:
+        html = client.get(url).content.decode()
+    assert f"{x} (segue 4 volontari, al massimo 3)" in html
+    for _ in range(3):
+        altro = OlpFactory(ente=ente)
+        progetto(mondo, bando, P.APPROVATO, posti_senza_vitto_alloggio=1).olp.set([altro])
+    with CaptureQueriesContext(connection) as dopo:
+        client.get(url)
+    assert len(dopo) == len(prima)
