@@ -8,7 +8,8 @@ import time_machine
 from codicefiscale import codicefiscale
 from django.core.exceptions import ValidationError
 
-from network import indicatori
+from network import allerte, indicatori
+from network.models import Allerta
 from progetti import carico_olp, services, validation
 from progetti.models import Progetto
 from tests.factories import AreaFactory, BandoFactory, OlpFactory, PostoSedeFactory, SedeFactory, ServizioFactory
@@ -128,6 +129,9 @@ def test_the_same_figure_at_the_sedi_step_at_service_start_and_in_the_indicator(
     # ... and the indicator, on the same day.
     ambito = indicatori.servizi_ambito(ente=ente)
     assert indicatori.calcola(ambito, OGGI - datetime.timedelta(days=30), OGGI, oggi=OGGI)["olp_oltre"].valore == 1
+    # The daily alerts read it too.
+    allerte.controlla(OGGI)
+    assert Allerta.objects.get(chiave=f"olp:{x.pk}").messaggio == f"{x} segue 4 volontari: il massimo è 3."
 
     # One more volunteer allowed by the call: the three agree that X, at 4, is within it.
     bando.max_volontari_per_olp = 4
