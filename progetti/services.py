@@ -18,7 +18,7 @@ from enti.roles import Ruolo
 from enti.services import ruoli_verso_ente
 from enti.workflow import MacchinaStati, Transizione
 
-from . import validation
+from . import rules, validation
 from .models import EventoProgetto, IncaricoEsperto, PostoSede, Progetto
 
 P = Progetto.Stato
@@ -380,6 +380,35 @@ def chiudi_sede(*, acting_user, sede: Sede, data_chiusura=None, ip_address=None)
         nodo_id=sede.ente.nodo_id, ente_id=sede.ente_id,
     )  # fmt: skip
     return sede
+
+
+@transaction.atomic
+def salva_olp(*, acting_user, ente: Ente, dati: dict, olp: Olp | None = None, ip_address=None) -> Olp:
+    """The referente records an OLP of the body with the requirements a project checks when it
+    names them (validation.requisiti_olp_mancanti): refused at the field that lacks one."""
+    if Ruolo.REFERENTE not in ruoli_verso_ente(acting_user, ente):
+        raise PermissionDenied(_("Only the referent of the body can record its OLP."))
+    errori: dict[str, list[str]] = {}
+    ore = dati.get("ore_settimanali_sede")
+    if ore is not None and ore < rules.OLP_ORE_SETTIMANALI_MIN:
+        errori["ore_settimanali_sede"] = [
+            _("An OLP is at the site at least %(n)s hours a week.") % {"n": rules.OLP_ORE_SETTIMANALI_MIN}
+        ]
+    corso = dati.get("corso_olp_il")
+    if corso is not None and corso > timezone.localdate():
+        errori["corso_olp_il"] = [_("Record the OLP course once it has been attended.")]
+    if errori:
+        raise ValidationError(errori)
+    olp = Olp.objects.select_for_update().get(pk=olp.pk, ente=ente) if olp else Olp(ente=ente)
+    for campo, valore in dati.items():
+        setattr(olp, campo, valore.strip() if isinstance(valore, str) else valore)
+    olp.full_clean()
+    olp.save()
+    record_event(
+        verb="olp.salvato", acting_user=acting_user, target=olp, ip_address=ip_address,
+        nodo_id=ente.nodo_id, ente_id=ente.pk,
+    )  # fmt: skip
+    return olp
 
 
 def olp_disponibili(progetto: Progetto):

@@ -1,5 +1,6 @@
 """No accepted save ever leaves an OLP above the call's maximum: random places and OLP saved
 at the sedi step of several projects, submissions, and volunteers started, in any order.
+And the OLP's own form under bad input.
 
 The load is recomputed after every accepted save by a plain reading of its definition
 (progetti.carico_olp), row by row, not by the function under test; and the volunteers
@@ -12,18 +13,22 @@ import pytest
 import time_machine
 from codicefiscale import codicefiscale
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from enti.models import Olp
 from progetti import services
 from progetti.carico_olp import STATI_CON_POSTI_IMPEGNATI
 from progetti.models import PostoSede, Progetto
 from tests.factories import AreaFactory, BandoFactory, OlpFactory, SedeFactory
-from tests.personas import costruisci_mondo
+from tests.personas import client_per, costruisci_mondo
 from volontari import ciclo
 from volontari.models import Servizio
 
 from .conftest import esempio
+from .strategie import data_testo, email_ostile, modulo, numero_testo, testo_ostile
+from .verifiche import istantanea, prova_valori_critici, successo, verifica_rifiuto, verifica_righe_pulite
 
 pytestmark = pytest.mark.django_db
 OGGI = datetime.date(2026, 5, 4)
@@ -155,3 +160,59 @@ def test_no_accepted_save_leaves_an_olp_above_the_maximum(mondo, massimo, piani,
             )
             p.refresh_from_db()
             prova(lambda p=p, dopo=dopo: services.salva_posti(acting_user=referente, progetto=p, righe=righe_di(dopo)))
+
+
+def _prova_olp(client, url, dati):
+    prima = istantanea(Olp)
+    r = client.post(url, dati)
+    if successo(r):
+        verifica_righe_pulite(Olp)
+    else:
+        assert istantanea(Olp) == prima
+        verifica_rifiuto(r)
+    return r
+
+
+OLP_VALIDO = {
+    "nome": "Ornella",
+    "cognome": "Operatrice",
+    "email": "",
+    "telefono": "",
+    "requisito": "laurea",
+    "titolo_o_esperienza": "Laurea in scienze dell'educazione",
+    "corso_olp_il": "2026-02-10",
+    "ore_settimanali_sede": "12",
+    "attivo": "on",
+}
+
+
+@given(data=st.data(), nuovo=st.booleans())
+def test_olp_form_under_bad_input(client, mondo, data, nuovo):
+    ente = mondo.oggetti["enti"]["a"]
+    ostili = {
+        "nome": testo_ostile,
+        "cognome": testo_ostile,
+        "email": email_ostile,
+        "telefono": st.one_of(numero_testo, testo_ostile),
+        "requisito": st.one_of(st.sampled_from(["laurea", "esperienza", "", "altro"]), testo_ostile),
+        "titolo_o_esperienza": testo_ostile,
+        "corso_olp_il": data_testo,
+        "ore_settimanali_sede": st.one_of(numero_testo, st.integers(-5, 200).map(str)),
+    }
+    dati = data.draw(modulo({k: st.just(v) for k, v in OLP_VALIDO.items()}, ostili))
+    url = reverse("olp:nuovo", args=[ente.pk]) if nuovo else reverse("olp:modifica", args=[mondo.oggetti["olp"][0].pk])
+    client_per(client, mondo, "referente_a")
+    with time_machine.travel(datetime.datetime(2026, 5, 4, 9, 0, tzinfo=datetime.UTC), tick=False), esempio():
+        _prova_olp(client, url, dati)
+
+
+def test_olp_form_critical_values(client, mondo):
+    client_per(client, mondo, "referente_a")
+    url = reverse("olp:nuovo", args=[mondo.oggetti["enti"]["a"].pk])
+    tipi = {
+        "nome": "testo", "cognome": "testo", "email": "email", "telefono": "testo", "requisito": "testo",
+        "titolo_o_esperienza": "testo", "corso_olp_il": "data", "ore_settimanali_sede": "numero",
+    }  # fmt: skip
+    with time_machine.travel(datetime.datetime(2026, 5, 4, 9, 0, tzinfo=datetime.UTC), tick=False):
+        prova = lambda d: _prova_olp(client, url, d)  # noqa: E731
+        assert prova_valori_critici(prova, OLP_VALIDO, tipi, accettati=successo) > 40
