@@ -233,3 +233,31 @@ def test_the_sedi_step_shows_each_olps_load_with_a_fixed_number_of_queries(clien
     with CaptureQueriesContext(connection) as dopo:
         client.get(url)
     assert len(dopo) == len(prima)
+
+
+def test_a_replacement_is_refused_when_it_takes_its_olp_above_the_maximum(mondo):
+    bando = BandoFactory(nome="Bando OLP subentro", max_volontari_per_olp=2)
+    ente = mondo.oggetti["enti"]["a"]
+    x, y = OlpFactory(ente=ente), OlpFactory(ente=ente)
+    # Two places shared by X and Y (one each), both given to X's volunteers: one serving, one who renounced.
+    posto = progetto(mondo, bando, P.IN_CORSO, posti_senza_vitto_alloggio=2)
+    Progetto.objects.filter(pk=posto.progetto_id).update(data_avvio=OGGI - datetime.timedelta(days=20))
+    posto.olp.set([x, y])
+    ServizioFactory(posto=posto, olp=x, data_inizio=OGGI - datetime.timedelta(days=20))
+    rinuncia = ServizioFactory(
+        posto=posto, olp=x, stato="rinuncia", data_inizio=OGGI - datetime.timedelta(days=20),
+        data_fine=OGGI - datetime.timedelta(days=20), data_fine_prevista=OGGI + datetime.timedelta(days=344),
+    )  # fmt: skip
+    # X alone at one place of another project: 1 + 1 = 2, the maximum.
+    progetto(mondo, bando, P.APPROVATO, posti_senza_vitto_alloggio=1).olp.set([x])
+    assert carico_olp.carichi_olp([x.pk], giorno=OGGI)[x.pk].volontari == 2
+    cf = codicefiscale.encode(lastname="Nuovi", firstname="Nina", gender="F", birthdate="01/05/2003", birthplace="A794")
+    with pytest.raises(ValidationError) as exc:
+        ciclo.subentro(
+            acting_user=mondo.users["referente_a"],
+            uscito=rinuncia,
+            volontario={"codice_fiscale": cf, "nome": "Nina", "cognome": "Nuovi"},
+            data_inizio=OGGI,
+            data_domanda=OGGI - datetime.timedelta(days=60),
+        )
+    assert exc.value.message_dict["olp"] == [f"{x} seguirebbe 3 volontari nell'insieme dei progetti: il massimo è 2."]
