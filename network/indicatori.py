@@ -88,9 +88,8 @@ INDICATORI = [
     ),
     Definizione(
         "olp_oltre", _("OLP over the maximum"),
-        _("OLP whose load on the period's last day (the places of live projects apportioned in whole volunteers "
-          "among the OLP named at each site, or the volunteers actually assigned to them there if more) is above "
-          "the strictest maximum of their calls."), "zero",
+        _("OLP whose load on the period's last day (each site's places shared among its OLP in whole volunteers, "
+          "or the volunteers assigned to them if more) is above the maximum of their calls."), "zero",
     ),
     Definizione(
         "esperti", _("Experts assigned"),
