@@ -97,9 +97,53 @@ QUERIES = {
                                   AND s.interruzione_comunicata_il - s.data_fine > 5),
                count(*) FILTER (WHERE s.subentra_a_id IS NOT NULL AND s.data_inizio BETWEEN %(da)s AND %(a)s)
         FROM s""",
+    # The OLP's load as progetti.carico_olp defines it, on the period's last day: per place row,
+    # the larger of her whole share of a live project's places and the services assigned to her
+    # there; the OLP over the strictest maximum of the calls making her load.
     "olp_oltre": """
-        SELECT count(*) FROM (SELECT s.olp_id FROM s WHERE s.data_inizio <= %(a)s AND %(a)s <= s.data_fine
-                              GROUP BY s.olp_id HAVING count(*) > max(s.max_volontari_per_olp)) x""",
+        , ambito AS (
+          SELECT sv.olp_id FROM volontari_servizio sv
+          JOIN progetti_postosede ps ON ps.id = sv.posto_id
+          JOIN enti_sede se ON se.id = ps.sede_id
+          JOIN enti_ente e ON e.id = se.ente_id
+          WHERE sv.stato <> 'rinuncia' AND sv.data_fine >= %(a)s
+            AND (%(nodo)s::bigint IS NULL OR e.nodo_id = %(nodo)s::bigint)
+          UNION
+          SELECT po.olp_id FROM progetti_postosede_olp po
+          JOIN progetti_postosede ps ON ps.id = po.postosede_id
+          JOIN progetti_progetto p ON p.id = ps.progetto_id
+          WHERE p.stato IN ('presentato', 'in_valutazione', 'da_integrare', 'approvato', 'finanziato', 'in_corso')
+            AND p.id IN (SELECT ps2.progetto_id FROM volontari_servizio sv2
+                         JOIN progetti_postosede ps2 ON ps2.id = sv2.posto_id
+                         JOIN enti_sede se2 ON se2.id = ps2.sede_id
+                         JOIN enti_ente e2 ON e2.id = se2.ente_id
+                         WHERE %(nodo)s::bigint IS NULL OR e2.nodo_id = %(nodo)s::bigint)
+        ), quote AS (
+          SELECT po.olp_id, po.postosede_id AS posto_id, p.bando_id, p.settore_id,
+                 ceil((ps.posti_vitto_alloggio + ps.posti_solo_vitto + ps.posti_senza_vitto_alloggio)::numeric
+                      / (SELECT count(*) FROM progetti_postosede_olp x WHERE x.postosede_id = po.postosede_id)) AS n
+          FROM progetti_postosede_olp po
+          JOIN progetti_postosede ps ON ps.id = po.postosede_id
+          JOIN progetti_progetto p ON p.id = ps.progetto_id
+          WHERE p.stato IN ('presentato', 'in_valutazione', 'da_integrare', 'approvato', 'finanziato', 'in_corso')
+            AND po.olp_id IN (SELECT olp_id FROM ambito)
+        ), assegnati AS (
+          SELECT sv.olp_id, sv.posto_id, p.bando_id, p.settore_id, count(*) AS n
+          FROM volontari_servizio sv
+          JOIN progetti_postosede ps ON ps.id = sv.posto_id
+          JOIN progetti_progetto p ON p.id = ps.progetto_id
+          WHERE sv.stato <> 'rinuncia' AND sv.data_fine >= %(a)s AND sv.olp_id IN (SELECT olp_id FROM ambito)
+          GROUP BY sv.olp_id, sv.posto_id, p.bando_id, p.settore_id
+        ), voci AS (
+          SELECT COALESCE(q.olp_id, a.olp_id) AS olp_id, GREATEST(COALESCE(q.n, 0), COALESCE(a.n, 0)) AS n,
+                 COALESCE(q.bando_id, a.bando_id) AS bando_id, COALESCE(q.settore_id, a.settore_id) AS settore_id
+          FROM quote q FULL JOIN assegnati a ON a.olp_id = q.olp_id AND a.posto_id = q.posto_id
+        )
+        SELECT count(*) FROM (
+          SELECT v.olp_id FROM voci v
+          JOIN progetti_bando b ON b.id = v.bando_id
+          LEFT JOIN progetti_limiteolpsettore l ON l.bando_id = v.bando_id AND l.settore_id = v.settore_id
+          GROUP BY v.olp_id HAVING sum(v.n) > min(COALESCE(l.max_volontari_per_olp, b.max_volontari_per_olp))) x""",
 }
 
 

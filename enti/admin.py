@@ -104,7 +104,7 @@ class EspertoAdmin(AuditedAdmin):
 
 @admin.register(Olp)
 class OlpAdmin(AuditedAdmin):
-    list_display = ["cognome", "nome", "ente", "corso_olp_il", "attivo"]
+    list_display = ["cognome", "nome", "ente", "requisito", "corso_olp_il", "ore_settimanali_sede", "attivo"]
     list_filter = ["attivo", "ente__nodo"]
     search_fields = ["cognome", "nome", "email", "ente__denominazione"]
     list_select_related = ["ente"]

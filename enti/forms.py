@@ -1,8 +1,9 @@
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comune, Ente, Sede
+from .models import Comune, Ente, Olp, Sede
 
 
 class ComuneField(forms.CharField):
@@ -69,3 +70,29 @@ class SedeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["comune"] = nome_con_provincia(self.instance.comune)
+
+
+class OlpForm(forms.ModelForm):
+    """An OLP of the body with the requirements checked when a project names them (DOMAIN.md):
+    a relevant degree or two years' experience, the OLP course, the weekly hours at the site."""
+
+    ore_settimanali_sede = forms.IntegerField(
+        label=capfirst(Olp._meta.get_field("ore_settimanali_sede").verbose_name),
+        help_text=Olp._meta.get_field("ore_settimanali_sede").help_text,
+        min_value=0,
+        max_value=7 * 24,
+    )
+
+    class Meta:
+        model = Olp
+        fields = [
+            "nome", "cognome", "email", "telefono", "requisito", "titolo_o_esperienza", "corso_olp_il",
+            "ore_settimanali_sede", "attivo",
+        ]  # fmt: skip
+        widgets = {"corso_olp_il": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required here, though the columns allow empty values for OLP recorded before they were asked.
+        for campo in ("requisito", "titolo_o_esperienza", "corso_olp_il"):
+            self.fields[campo].required = True

@@ -416,13 +416,35 @@ class Olp(models.Model):
     cognome = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True)
     telefono = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Requisito(models.TextChoices):
+        LAUREA = "laurea", _("a degree relevant to the project")
+        ESPERIENZA = "esperienza", _("at least two years' experience in the project's field")
+
+    # Empty on rows recorded before the requirements were: an OLP not recorded cannot be named
+    # on a project until these are filled in (progetti.validation.errori_posto).
+    requisito = models.CharField(
+        _("qualifying requirement"),
+        max_length=12,
+        choices=Requisito.choices,
+        blank=True,
+        help_text=_("An OLP has a degree relevant to the project or at least two years' experience."),
+    )
     titolo_o_esperienza = models.CharField(
-        _("qualification"),
+        _("degree or experience, described"),
         max_length=200,
         blank=True,
-        help_text=_("A degree relevant to the project, or at least two years of experience."),
+        help_text=_("Which degree, or which experience and for how long."),
     )
-    corso_olp_il = models.DateField(_("OLP course attended on"), null=True, blank=True)
+    corso_olp_il = models.DateField(
+        _("OLP course attended on"), null=True, blank=True, help_text=_("Every OLP attends the OLP course.")
+    )
+    ore_settimanali_sede = models.PositiveSmallIntegerField(
+        _("weekly hours at the site"),
+        null=True,
+        blank=True,
+        help_text=_("Hours a week the OLP is present at the site with the volunteers: at least 10."),
+    )
     attivo = models.BooleanField(_("active"), default=True)
 
     objects = OlpQuerySet.as_manager()

@@ -55,6 +55,8 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "sedi:nuova": frozenset({Ruolo.REFERENTE}),
     "sedi:modifica": frozenset({Ruolo.REFERENTE}),
     "sedi:chiudi": frozenset({Ruolo.REFERENTE}),
+    "olp:nuovo": frozenset({Ruolo.REFERENTE}),
+    "olp:modifica": frozenset({Ruolo.REFERENTE}),
     "progetti:lista": GESTIONE,
     "progetti:dettaglio": GESTIONE,
     "progetti:nuovo": frozenset({Ruolo.REFERENTE}),

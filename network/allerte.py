@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enti.models import Membership
+from enti.models import Membership, Olp
 from enti.roles import Ruolo
-from progetti import rules
+from progetti import carico_olp, rules
 from volontari.models import ChiusuraMensile, Servizio
 from volontari.regole import ore_testo, tetto_permessi_per
 
@@ -147,24 +147,21 @@ def _trovate(oggi: datetime.date) -> dict[str, dict]:
                 "messaggio": _("%(mese)s is not confirmed for %(n)s volunteers: it was due by the 10th.")
                 % {"mese": f"{mese:%m/%Y}", "n": r["n"]},
             }  # fmt: skip
-    # OLP over the maximum of their calls (the strictest call they work in).
-    carico: dict[int, dict] = {}
-    for r in (
-        Servizio.objects.in_corso(oggi)
-        .values("olp", "olp__ente", "olp__cognome", "olp__nome", "posto__progetto__bando__max_volontari_per_olp")
-        .annotate(n=Count("pk"))
-    ):
-        c = carico.setdefault(r["olp"], {"n": 0, "max": r["posto__progetto__bando__max_volontari_per_olp"], "r": r})
-        c["n"] += r["n"]
-        c["max"] = min(c["max"], r["posto__progetto__bando__max_volontari_per_olp"])
-    for olp_id, c in carico.items():
-        if c["n"] > c["max"]:
-            nome = f"{c['r']['olp__cognome']} {c['r']['olp__nome']}"
-            out[f"olp:{olp_id}"] = {
-                "tipo": T.OLP_OLTRE_MASSIMO, "ente_id": c["r"]["olp__ente"], "olp_id": olp_id, "servizio_id": None,
-                "messaggio": _("%(olp)s follows %(n)s volunteers: the maximum is %(max)s.")
-                % {"olp": nome, "n": c["n"], "max": c["max"]},
-            }  # fmt: skip
+    # OLP over the maximum: their load (progetti.carico_olp, the figure of the indicator and of
+    # every save) against the strictest call they work in.
+    in_gioco = Olp.objects.filter(
+        Q(pk__in=Servizio.objects.filter(data_fine__gte=oggi).exclude(stato=Servizio.Stato.RINUNCIA).values("olp_id"))
+        | Q(posti__progetto__stato__in=carico_olp.STATI_CON_POSTI_IMPEGNATI)
+    ).values("pk")
+    carichi = carico_olp.carichi_olp(in_gioco, giorno=oggi)
+    oltre = {pk: c for pk, c in carichi.items() if c.volontari > c.massimo}
+    for olp in Olp.objects.filter(pk__in=oltre).order_by("pk"):
+        c = oltre[olp.pk]
+        out[f"olp:{olp.pk}"] = {
+            "tipo": T.OLP_OLTRE_MASSIMO, "ente_id": olp.ente_id, "olp_id": olp.pk, "servizio_id": None,
+            "messaggio": _("%(olp)s follows %(n)s volunteers: the maximum is %(max)s.")
+            % {"olp": olp, "n": c.volontari, "max": c.massimo},
+        }  # fmt: skip
     return out
 
 

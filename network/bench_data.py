@@ -79,6 +79,7 @@ from .demo import (
     codice_fiscale_ente,
     fine_servizio,
     first_of_month,
+    requisiti_olp,
 )
 
 SEED = 20261101
@@ -784,8 +785,10 @@ class BenchBuilder:
                 ]
             ),
             corso_olp_il=self.today - datetime.timedelta(days=self.rng.randint(200, 1800)),
+            ore_settimanali_sede=rules.OLP_ORE_SETTIMANALI_MIN + self.n_persona % 11,
             attivo=attivo,
         )
+        requisiti_olp(olp, self.today)
         self.olp.append(olp)
         return olp
 

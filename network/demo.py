@@ -263,6 +263,17 @@ def fine_servizio(inizio: datetime.date, mesi: int) -> datetime.date:
     return add_months(inizio, mesi) - datetime.timedelta(days=1)
 
 
+def requisiti_olp(olp: Olp, today: datetime.date) -> None:
+    """Every built OLP meets the requirements (DOMAIN.md), read from what is already drawn for
+    them, so that the random sequence, hence the rest of the data, stays the same."""
+    esperienza = olp.titolo_o_esperienza.startswith("Esperienza")
+    olp.requisito = Olp.Requisito.ESPERIENZA if esperienza else Olp.Requisito.LAUREA
+    olp.titolo_o_esperienza = olp.titolo_o_esperienza or "Laurea in scienze dell'educazione"
+    olp.corso_olp_il = olp.corso_olp_il or today - datetime.timedelta(days=365)
+    if olp.ore_settimanali_sede is None:
+        olp.ore_settimanali_sede = rules.OLP_ORE_SETTIMANALI_MIN + len(olp.cognome) % 11
+
+
 def codice_fiscale_ente(n: int) -> str:
     base = f"80{n:08d}"
     return next(base + str(d) for d in range(10) if codice_fiscale_numerico_valido(base + str(d)))
@@ -453,6 +464,7 @@ class DemoBuilder:
                                 ]
                             ),
                             corso_olp_il=today - datetime.timedelta(days=self.rng.randint(200, 1500)),
+                            ore_settimanali_sede=rules.OLP_ORE_SETTIMANALI_MIN + self.n_persona % 11,
                         )
                     )
                 olp_rows.extend(olp_ente)
@@ -480,6 +492,8 @@ class DemoBuilder:
                 (ente, Olp(ente=ente, nome=nome, cognome=cognome, email=f"olp{self.n_persona}@comune.example"))
             )
         olp_rows.extend(o for _e, o in olp_passati)
+        for o in olp_rows:
+            requisiti_olp(o, today)
         Olp.objects.bulk_create(olp_rows, batch_size=1000)
         Sede.objects.bulk_create(sedi_rows, batch_size=1000)
         self.stats["olp"] = len(olp_rows)

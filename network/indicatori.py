@@ -8,7 +8,6 @@ number of days recorded, the number of queries is fixed. Arithmetic on the per-s
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +15,8 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from progetti import rules
+from enti.models import Olp
+from progetti import carico_olp, rules
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
 from volontari import questionari
 from volontari.models import ChiusuraMensile, Presenza, Servizio
@@ -90,7 +90,8 @@ INDICATORI = [
     ),
     Definizione(
         "olp_oltre", _("OLP over the maximum"),
-        _("OLP following, at the end of the period, more volunteers than the call allows."), "zero",
+        _("OLP whose load on the period's last day (each site's places shared among its OLP in whole volunteers, "
+          "or the volunteers assigned to them if more) is above the maximum of their calls."), "zero",
     ),
     Definizione(
         "esperti", _("Experts assigned"),
@@ -319,12 +320,19 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         )["n"]
         or 0
     )
-    carico: dict[int, int] = defaultdict(int)
-    massimo: dict[int, int] = {}
-    for s in alla_fine:
-        carico[s["olp_id"]] += 1
-        massimo[s["olp_id"]] = s["posto__progetto__bando__max_volontari_per_olp"]
-    olp_oltre = sum(1 for olp, n in carico.items() if n > massimo[olp])
+    # The OLP of the scope (assigned to its services not ended on the period's last day, or named at
+    # the sedi of its live projects), each with her load on that day as progetti.carico_olp defines it.
+    olp_ambito = Olp.objects.filter(
+        Q(pk__in=servizi.filter(data_fine__gte=a).exclude(stato=Servizio.Stato.RINUNCIA).values("olp_id"))
+        | Q(
+            pk__in=PostoSede.olp.through.objects.filter(
+                postosede__progetto__in=servizi.values("posto__progetto_id"),
+                postosede__progetto__stato__in=carico_olp.STATI_CON_POSTI_IMPEGNATI,
+            ).values("olp_id")
+        )
+    ).values("pk")
+    carichi = carico_olp.carichi_olp(olp_ambito, giorno=a)
+    olp_oltre = sum(1 for c in carichi.values() if c.volontari > c.massimo)
     q = questionari.conteggi(servizi, [(s["data_inizio"], s["data_fine"]) for s in vivi], da, a, oggi)
     incarichi = IncaricoEsperto.objects.filter(progetto__in=servizi.values("posto__progetto_id")).aggregate(
         richiesti=Count("pk"), assegnati=Count("pk", filter=Q(stato=IncaricoEsperto.Stato.ASSEGNATO))

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from progetti.urls import sedi_patterns
+from progetti.urls import olp_patterns, sedi_patterns
 from volontari.urls import registro_patterns, servizi_patterns
 
 from . import views, views_accesso, views_catalogo, views_monitoraggio, views_pubblico, views_report, views_salute
@@ -61,6 +61,7 @@ urlpatterns = [
     path("servizi/", include((servizi_patterns, "servizi"))),
     path("progetti/", include("progetti.urls")),
     path("sedi/", include((sedi_patterns, "sedi"))),
+    path("olp/", include((olp_patterns, "olp"))),
     path("catalogo/", include((catalogo_patterns, "catalogo"))),
     path("inviti/", include((inviti_patterns, "inviti"))),
     path("eventi/", include((audit_patterns, "audit"))),

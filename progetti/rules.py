@@ -71,6 +71,9 @@ CERTIFICATO_INTERRUZIONE_MESI_MIN = 6
 PROGRAMMA_PROGETTI_MIN = 2
 PROGRAMMA_VOLONTARI_MIN = 12
 
+# An OLP is present at the sede at least this many hours a week.
+OLP_ORE_SETTIMANALI_MIN = 10
+
 # Places per sede, by type.
 TIPO_POSTO_VITTO_ALLOGGIO = 1
 TIPO_POSTO_SOLO_VITTO = 2

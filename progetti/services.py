@@ -1,8 +1,6 @@
 """State changes of projects, programmes, places and experts: one function each, atomic,
 with the acting user, an event row and the audit log; e-mails after commit."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -20,7 +18,7 @@ from enti.roles import Ruolo
 from enti.services import ruoli_verso_ente
 from enti.workflow import MacchinaStati, Transizione
 
-from . import validation
+from . import rules, validation
 from .models import EventoProgetto, IncaricoEsperto, PostoSede, Progetto
 
 P = Progetto.Stato
@@ -167,22 +165,12 @@ def salva_posti(*, acting_user, progetto: Progetto, righe: list[dict], ip_addres
     _richiedi_referente(acting_user, progetto)
     max_per_olp = progetto.bando.max_volontari_olp(progetto.settore)
     enti_ammessi = {progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)}
-    tutti_olp = {o.pk for r in righe for o in r["olp"]}
-    esterno = validation.carico_olp(tutti_olp, escludi_progetto_id=progetto.pk)
-    # The same OLP at two sedi of this project carries both shares.
-    interno: dict[int, Decimal] = {}
-    for r in righe:
-        totale = r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"]
-        for o in r["olp"]:
-            interno[o.pk] = interno.get(o.pk, Decimal(0)) + Decimal(totale) / len(r["olp"])
+    totali = [r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"] for r in righe]
+    carichi = validation.carichi_con_righe(progetto, [(t, r["olp"]) for t, r in zip(totali, righe, strict=True)])
     errori_righe = []
     sedi_viste = set()
     for r in righe:
         totale = r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"]
-        # What each OLP of this row carries elsewhere: other projects, and this project's other rows.
-        carico = dict(esterno)
-        for o in r["olp"]:
-            carico[o.pk] = carico.get(o.pk, Decimal(0)) + interno[o.pk] - Decimal(totale) / len(r["olp"])
         e = validation.errori_posto(
             progetto=progetto,
             sede=r["sede"],
@@ -191,7 +179,7 @@ def salva_posti(*, acting_user, progetto: Progetto, righe: list[dict], ip_addres
             olp=r["olp"],
             max_per_olp=max_per_olp,
             enti_ammessi=enti_ammessi,
-            carico_esterno=carico,
+            carichi=carichi,
         )
         if r["sede"].pk in sedi_viste:
             e.setdefault("sede", []).append(_("This site is already in another row."))
@@ -404,6 +392,35 @@ def chiudi_sede(*, acting_user, sede: Sede, data_chiusura=None, ip_address=None)
         nodo_id=sede.ente.nodo_id, ente_id=sede.ente_id,
     )  # fmt: skip
     return sede
+
+
+@transaction.atomic
+def salva_olp(*, acting_user, ente: Ente, dati: dict, olp: Olp | None = None, ip_address=None) -> Olp:
+    """The referente records an OLP of the body with the requirements a project checks when it
+    names them (validation.requisiti_olp_mancanti): refused at the field that lacks one."""
+    if Ruolo.REFERENTE not in ruoli_verso_ente(acting_user, ente):
+        raise PermissionDenied(_("Only the referent of the body can record its OLP."))
+    errori: dict[str, list[str]] = {}
+    ore = dati.get("ore_settimanali_sede")
+    if ore is not None and ore < rules.OLP_ORE_SETTIMANALI_MIN:
+        errori["ore_settimanali_sede"] = [
+            _("An OLP is at the site at least %(n)s hours a week.") % {"n": rules.OLP_ORE_SETTIMANALI_MIN}
+        ]
+    corso = dati.get("corso_olp_il")
+    if corso is not None and corso > timezone.localdate():
+        errori["corso_olp_il"] = [_("Record the OLP course once it has been attended.")]
+    if errori:
+        raise ValidationError(errori)
+    olp = Olp.objects.select_for_update().get(pk=olp.pk, ente=ente) if olp else Olp(ente=ente)
+    for campo, valore in dati.items():
+        setattr(olp, campo, valore.strip() if isinstance(valore, str) else valore)
+    olp.full_clean()
+    olp.save()
+    record_event(
+        verb="olp.salvato", acting_user=acting_user, target=olp, ip_address=ip_address,
+        nodo_id=ente.nodo_id, ente_id=ente.pk,
+    )  # fmt: skip
+    return olp
 
 
 def olp_disponibili(progetto: Progetto):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_sedi
+from . import views, views_olp, views_sedi
 
 app_name = "progetti"
 
@@ -25,4 +25,9 @@ sedi_patterns = [
     path("enti/<int:ente_pk>/nuova/", views_sedi.nuova, name="nuova"),
     path("<int:pk>/modifica/", views_sedi.modifica, name="modifica"),
     path("<int:pk>/chiudi/", views_sedi.chiudi, name="chiudi"),
+]
+
+olp_patterns = [
+    path("enti/<int:ente_pk>/nuovo/", views_olp.nuovo, name="nuovo"),
+    path("<int:pk>/modifica/", views_olp.modifica, name="modifica"),
 ]

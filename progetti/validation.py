@@ -1,13 +1,10 @@
 """The rules of DOMAIN.md for projects and programmes, each with its message at the field
 that breaks it. Forms call the part they show; submission calls them all."""
 
-from collections import defaultdict
-from decimal import Decimal
-
-from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import rules
+from . import carico_olp, rules
 
 Errori = dict[str, list[str]]
 
@@ -131,32 +128,44 @@ def errori_misure(*, mesi_estero, mesi_tutoraggio, ore_tutoraggio, ore_tutoraggi
     return errori
 
 
-# States in which a project's places hold its OLP's time.
-STATI_CON_POSTI_IMPEGNATI = ("presentato", "in_valutazione", "da_integrare", "approvato", "finanziato", "in_corso")
+# States in which a project's places hold its OLP's time (the load is defined in carico_olp).
+STATI_CON_POSTI_IMPEGNATI = carico_olp.STATI_CON_POSTI_IMPEGNATI
 
 
-def carico_olp(olp_ids, *, escludi_progetto_id=None) -> dict[int, Decimal]:
-    """Volunteers each OLP follows in other live projects: each place counts for the share of
-    the OLP named at its sede."""
-    from .models import PostoSede
-
-    carico: dict[int, Decimal] = defaultdict(Decimal)
-    posti = (
-        PostoSede.objects.filter(olp__in=olp_ids, progetto__stato__in=STATI_CON_POSTI_IMPEGNATI)
-        .exclude(progetto_id=escludi_progetto_id)
-        .annotate(n_olp=Count("olp", distinct=True))
-        .prefetch_related("olp")
+def carichi_con_righe(progetto, righe, *, giorno=None) -> dict[int, carico_olp.Carico]:
+    """Each OLP's load with the project's places replaced by `righe`, [(total places, [OLP])]."""
+    ids = {o.pk for _totale, olp in righe for o in olp}
+    carico_olp.blocca_olp(ids)
+    return carico_olp.carichi_olp(
+        ids,
+        giorno=giorno or timezone.localdate(),
+        escludi_progetto_id=progetto.pk,
+        righe=[(totale, olp, progetto.bando_id, progetto.settore_id) for totale, olp in righe],
     )
-    for posto in posti:
-        quota = Decimal(posto.posti_totali) / max(posto.n_olp, 1)
-        for olp in posto.olp.all():
-            if olp.pk in olp_ids:
-                carico[olp.pk] += quota
-    return carico
 
 
-def errori_posto(*, progetto, sede, totale, gmo, olp, max_per_olp, enti_ammessi, carico_esterno=None) -> Errori:
-    """One row of places at a sede. `olp` is the list of OLP named there."""
+def requisiti_olp_mancanti(olp) -> list[str]:
+    """What an OLP lacks to be named on a project: a relevant degree or two years' experience,
+    the OLP course, at least OLP_ORE_SETTIMANALI_MIN hours a week at the sede. Rows recorded
+    before these were asked for lack them until someone fills them in."""
+    mancanti = []
+    if not olp.requisito:
+        mancanti.append(_("the relevant degree or the two years' experience is not recorded"))
+    if olp.corso_olp_il is None:
+        mancanti.append(_("the date of the OLP course is not recorded"))
+    if olp.ore_settimanali_sede is None:
+        mancanti.append(_("the weekly hours at the site are not recorded"))
+    elif olp.ore_settimanali_sede < rules.OLP_ORE_SETTIMANALI_MIN:
+        mancanti.append(
+            _("%(ore)s hours a week at the site, at least %(min)s are needed")
+            % {"ore": olp.ore_settimanali_sede, "min": rules.OLP_ORE_SETTIMANALI_MIN}
+        )
+    return mancanti
+
+
+def errori_posto(*, progetto, sede, totale, gmo, olp, max_per_olp, enti_ammessi, carichi=None) -> Errori:
+    """One row of places at a sede. `olp` is the list of OLP named there; `carichi` their loads
+    with this project's rows counted (`carichi_con_righe`)."""
     errori: Errori = {}
     if sede is not None and sede.ente_id not in enti_ammessi:
         _add(errori, "sede", _("This site is not of the lead body nor of a co-designing body."))
@@ -179,17 +188,25 @@ def errori_posto(*, progetto, sede, totale, gmo, olp, max_per_olp, enti_ammessi,
     for o in olp:
         if o.ente_id not in enti_ammessi:
             _add(errori, "olp", _("%(olp)s works for another body.") % {"olp": o})
-    if olp and totale:
-        quota = Decimal(totale) / len(olp)
-        for o in olp:
-            totale_olp = (carico_esterno or {}).get(o.pk, Decimal(0)) + quota
-            if totale_olp > max_per_olp:
-                _add(
-                    errori,
-                    "olp",
-                    _("%(olp)s would follow %(n)s volunteers across projects: the maximum is %(max)s.")
-                    % {"olp": o, "n": f"{totale_olp:.1f}".rstrip("0").rstrip("."), "max": max_per_olp},
-                )
+    for o in olp:
+        mancanti = requisiti_olp_mancanti(o)
+        if mancanti:
+            _add(
+                errori,
+                "olp",
+                _("%(olp)s does not meet the OLP requirements: %(mancanti)s. Record them on the OLP's page.")
+                % {"olp": o, "mancanti": "; ".join(mancanti)},
+            )
+    for o in olp:
+        c = (carichi or {}).get(o.pk, carico_olp.NESSUN_CARICO)
+        massimo = c.con_massimo(max_per_olp)
+        if c.volontari > massimo:
+            _add(
+                errori,
+                "olp",
+                _("%(olp)s would follow %(n)s volunteers across projects: the maximum is %(max)s.")
+                % {"olp": o, "n": c.volontari, "max": massimo},
+            )
     return errori
 
 
@@ -226,8 +243,7 @@ def errori_progetto(progetto) -> Errori:
         _add(errori, "posti", _("Add at least one site with its places."))
     max_per_olp = progetto.bando.max_volontari_olp(progetto.settore)
     enti_ammessi = {progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)}
-    tutti_olp = {o.pk for p in posti for o in p.olp.all()}
-    esterno = carico_olp(tutti_olp, escludi_progetto_id=progetto.pk)
+    carichi = carichi_con_righe(progetto, [(p.posti_totali, list(p.olp.all())) for p in posti])
     for posto in posti:
         riga = errori_posto(
             progetto=progetto,
@@ -237,7 +253,7 @@ def errori_progetto(progetto) -> Errori:
             olp=list(posto.olp.all()),
             max_per_olp=max_per_olp,
             enti_ammessi=enti_ammessi,
-            carico_esterno=esterno,
+            carichi=carichi,
         )
         for messaggi in riga.values():
             for m in messaggi:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -17,7 +18,7 @@ from enti.models import Ente, Esperto, Nodo, Olp, Sede
 from enti.roles import Ruolo
 from enti.views import errori_nel_form
 
-from . import services, validation
+from . import carico_olp, services, validation
 from .filters import ProgettoFilter
 from .forms import (
     AssegnaEspertoForm,
@@ -122,6 +123,23 @@ def nuovo(request):
     return render(request, "progetti/nuovo.html", {"form": form})
 
 
+def _carichi_accanto_agli_olp(formset, olp, max_per_olp) -> None:
+    """Each OLP's load today as recorded (progetti.carico_olp) next to their name; saving checks
+    the same figure with this project's rows as entered."""
+    carichi = carico_olp.carichi_olp(olp.values("pk"), giorno=timezone.localdate())
+
+    def etichetta(o) -> str:
+        c = carichi.get(o.pk, carico_olp.NESSUN_CARICO)
+        return _("%(olp)s (follows %(n)s volunteers, at most %(max)s)") % {
+            "olp": o,
+            "n": c.volontari,
+            "max": c.con_massimo(max_per_olp),
+        }
+
+    for form in formset.forms:
+        form.fields["olp"].label_from_instance = etichetta
+
+
 @require_http_methods(["GET", "POST"])
 def modifica(request, pk: int, passo: str):
     progetto = _progetto(request, pk)
@@ -173,6 +191,7 @@ def modifica(request, pk: int, passo: str):
                 return redirect("progetti:modifica", pk=pk, passo=prossimo)
         context["formset"] = formset
         context["max_per_olp"] = progetto.bando.max_volontari_olp(progetto.settore)
+        _carichi_accanto_agli_olp(formset, olp, context["max_per_olp"])
         return render(request, "progetti/modifica_sedi.html", context)
 
     if passo == "esperti":

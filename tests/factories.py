@@ -122,6 +122,11 @@ class OlpFactory(factory.django.DjangoModelFactory):
     ente = factory.SubFactory(EnteFactory)
     nome = "Olga"
     cognome = factory.Sequence(lambda n: f"Tutor{n}")
+    # The OLP requirements (DOMAIN.md), met: a relevant degree, the OLP course, 10 hours a week.
+    requisito = Olp.Requisito.LAUREA
+    titolo_o_esperienza = "Laurea in scienze dell'educazione"
+    corso_olp_il = datetime.date(2024, 3, 1)
+    ore_settimanali_sede = 10
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record_event
 from enti import policy
-from progetti import rules
+from progetti import carico_olp, rules
 from progetti.models import PostoSede, Progetto
 
 from .codice_fiscale import decodifica, normalizza
@@ -91,12 +91,29 @@ def _verifica_posto(*, posto: PostoSede, olp, tipo_posto: int, gmo: bool, inizio
         errori.setdefault("tipo_posto", []).append(_("No place of this kind is free at this site."))
     if gmo and sovrapposti.filter(posto=posto, gmo=True).count() >= posto.posti_gmo:
         errori.setdefault("gmo", []).append(_("No place reserved for young people with fewer opportunities is free."))
-    massimo = progetto.bando.max_volontari_olp(progetto.settore)
-    if sovrapposti.filter(olp=olp).count() >= massimo:
-        errori.setdefault("olp", []).append(
-            _("This OLP already follows %(n)s volunteers in that period: the maximum is %(n)s.") % {"n": massimo}
-        )
+    errori_olp = _errori_carico_olp(posto, olp)
+    if errori_olp:
+        errori.setdefault("olp", []).extend(errori_olp)
     return errori
+
+
+def _errori_carico_olp(posto: PostoSede, olp) -> list[str]:
+    """The OLP's load (progetti.carico_olp) with this service counted, from today on: the load
+    only falls as days pass, so today is its highest."""
+    progetto = posto.progetto
+    carico_olp.blocca_olp([olp.pk])
+    c = carico_olp.carichi_olp(
+        [olp.pk],
+        giorno=timezone.localdate(),
+        nuovo_servizio=(olp.pk, posto.pk, progetto.bando_id, progetto.settore_id),
+    )[olp.pk]
+    massimo = c.con_massimo(progetto.bando.max_volontari_olp(progetto.settore))
+    if c.volontari > massimo:
+        return [
+            _("%(olp)s would follow %(n)s volunteers across projects: the maximum is %(max)s.")
+            % {"olp": olp, "n": c.volontari, "max": massimo}
+        ]
+    return []
 
 
 @transaction.atomic
@@ -250,6 +267,9 @@ def subentro(
         errori.setdefault("data_inizio", []).append(
             _("The replacement starts after the last day of the volunteer replaced.")
         )
+    errori_olp = _errori_carico_olp(uscito.posto, uscito.olp)
+    if errori_olp:
+        errori.setdefault("olp", []).extend(errori_olp)
     v = _volontario(volontario)
     if not eta_ammessa(v.data_nascita, data_domanda):
         errori.setdefault("codice_fiscale", []).append(

@@ -58,8 +58,10 @@ def test_write_submit_return_fix_approve(live_server, chromium_path):
             page.locator("#id_posti-0-sede").select_option(str(sede.pk))
             page.locator("#id_posti-0-posti_senza_vitto_alloggio").fill("3")
             # Bootstrap Italia draws the checkbox on its label, which takes the click.
-            page.get_by_text("Guida Olga", exact=True).click()
-            expect(page.get_by_label("Guida Olga")).to_be_checked()
+            # Next to her name, the volunteers she follows today: none yet, of at most 4.
+            olp = "Guida Olga (segue 0 volontari, al massimo 4)"
+            page.get_by_text(olp, exact=True).click()
+            expect(page.get_by_label(olp)).to_be_checked()
             salva(page)
             page.get_by_text("formatore", exact=True).click()
             expect(page.get_by_label("formatore")).to_be_checked()

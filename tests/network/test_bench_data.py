@@ -19,7 +19,7 @@ from network import counters
 from network.bench_data import BenchBuilder, build_bench, festivi, network_present, scala, svuota
 from network.demo import add_months, first_of_month
 from network.models import Istantanea
-from progetti import rules
+from progetti import carico_olp, rules, validation
 from progetti.models import Bando, PostoSede, Progetto
 from tests.conftest import need
 from volontari import regole
@@ -129,6 +129,12 @@ def test_every_stage_and_the_shape_of_services(bench):
     assert not Servizio.objects.exclude(olp__ente_id=F("posto__sede__ente_id")).exists()
     per_olp = in_corso.values("olp").annotate(n=Count("id")).values_list("n", flat=True)
     assert max(per_olp) <= bando.max_volontari_per_olp
+    # Nor is any OLP's load (progetti.carico_olp, what every save checks) above the maximum of their calls,
+    # and every OLP meets the requirements (degree or experience, the course, 10 hours a week).
+    carichi = carico_olp.carichi_olp(Olp.objects.values("pk"), giorno=TODAY)
+    oltre = {pk: c for pk, c in carichi.items() if c.volontari > c.massimo}
+    assert carichi and not oltre, list(oltre.items())[:5]
+    assert all(not validation.requisiti_olp_mancanti(o) for o in Olp.objects.all())
     # The OLP of a service is one of the place's OLP; no place over its places today.
     assert not Servizio.objects.exclude(posto__olp=F("olp")).exists()
     for posto in PostoSede.objects.annotate(attivi=Count("servizi", filter=Q(servizi__in=in_corso))):

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from enti.models import Ente, Nodo
+from enti.models import Ente, Nodo, Olp
 from network import counters
 from network.demo import delete_demo
-from progetti import rules
+from progetti import carico_olp, rules, validation
 from progetti.models import PostoSede
 from volontari.codice_fiscale import validate_codice_fiscale_persona
 from volontari.models import ChiusuraMensile, Presenza, Servizio
@@ -73,6 +73,11 @@ def test_demo_respects_the_rules(demo):
     in_corso = Servizio.objects.in_corso(today)
     # No OLP follows more than the call's maximum at once.
     assert max(in_corso.values("olp").annotate(n=Count("id")).values_list("n", flat=True)) <= 4
+    # Nor does any OLP's load (the figure every save checks) exceed the maximum of their calls.
+    carichi = carico_olp.carichi_olp(Olp.objects.values("pk"), giorno=today)
+    assert carichi and all(c.volontari <= c.massimo for c in carichi.values())
+    # Every OLP meets the requirements: a relevant degree or experience, the course, 10 hours.
+    assert all(not validation.requisiti_olp_mancanti(o) for o in Olp.objects.all())
     # No place holds more volunteers than it has places.
     over = (
         PostoSede.objects.annotate(

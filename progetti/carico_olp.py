@@ -1,0 +1,139 @@
+"""An OLP's load: one whole number of volunteers, the same wherever it is read.
+
+The project's sedi step and submission (`validation.errori_progetto`, `services.salva_posti`),
+a service's start and replacement (`volontari.ciclo`) and the indicator "OLP over the
+maximum" (`network.indicatori`) all read it from `carichi_olp`.
+
+Definition, on a day G (today when saving):
+- every place at a sede is followed by one OLP, so the places of a PostoSede of a live
+  project (`STATI_CON_POSTI_IMPEGNATI`) are apportioned among the OLP named there in whole
+  volunteers, rounded up: ceil(places / OLP named). One place shared by four OLP counts one
+  for each of them, and no fraction can hide a volunteer;
+- the services not renounced and not ended on G (in progress or still to start) count for
+  the OLP they are assigned to (`Servizio.olp`);
+- at each PostoSede an OLP carries the larger of the two: her share of its places, or the
+  volunteers actually assigned to her there (a sede where she is not named counts only the
+  latter). The load is the sum over every PostoSede.
+
+The load never grows by itself: a service that ends, renounces or is interrupted only lowers
+it, and so does a project leaving the live states. It grows only through a save that checks
+it: places and OLP saved at the sedi step, a project submitted, a service started or replaced.
+The maximum of an OLP is the strictest call maximum (`Bando.max_volontari_olp(settore)`) of
+the places and services that make her load, and of the project being saved.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+
+from enti.models import Olp
+
+from .models import Bando, PostoSede
+
+# States in which a project's places hold its OLP's time.
+STATI_CON_POSTI_IMPEGNATI = ("presentato", "in_valutazione", "da_integrare", "approvato", "finanziato", "in_corso")
+
+
+@dataclass(frozen=True)
+class Carico:
+    volontari: int
+    massimo: int | None  # the strictest maximum of the calls making the load; None with no load
+
+    def con_massimo(self, massimo: int) -> int:
+        return massimo if self.massimo is None else min(massimo, self.massimo)
+
+
+NESSUN_CARICO = Carico(0, None)
+
+
+def quota(posti: int, n_olp: int) -> int:
+    """The volunteers each of the `n_olp` OLP named at a sede follows of its `posti` places."""
+    return math.ceil(posti / n_olp) if posti > 0 and n_olp > 0 else 0
+
+
+def carichi_olp(
+    olp_ids,
+    *,
+    giorno,
+    escludi_progetto_id=None,
+    righe=(),
+    nuovo_servizio=None,
+) -> dict[int, Carico]:
+    """The load of each OLP in `olp_ids` (ids, or a queryset of ids) on `giorno`.
+
+    `escludi_progetto_id` leaves out a project's places and services, replaced by `righe`:
+    (total places, [OLP], bando_id, settore_id) of the rows being saved. `nuovo_servizio`
+    is (olp_id, posto_id, bando_id, settore_id) of a service about to start. Four queries
+    whatever the data size.
+    """
+    Servizio = apps.get_model("volontari", "Servizio")  # volontari depends on progetti, not the reverse
+    Through = PostoSede.olp.through
+    # (olp, posto) -> [share, assigned services, bando, settore]
+    voci: dict[tuple, list] = {}
+
+    n_olp = (
+        Through.objects.filter(postosede_id=OuterRef("postosede_id"))
+        .values("postosede_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    nominati = (
+        Through.objects.filter(olp_id__in=olp_ids, postosede__progetto__stato__in=STATI_CON_POSTI_IMPEGNATI)
+        .exclude(postosede__progetto_id=escludi_progetto_id)
+        .annotate(
+            n_olp=Subquery(n_olp),
+            totale=F("postosede__posti_vitto_alloggio")
+            + F("postosede__posti_solo_vitto")
+            + F("postosede__posti_senza_vitto_alloggio"),
+        )
+        .values_list(
+            "olp_id", "postosede_id", "totale", "n_olp", "postosede__progetto__bando_id",
+            "postosede__progetto__settore_id",
+        )
+    )  # fmt: skip
+    for olp_id, posto_id, totale, n, bando_id, settore_id in nominati:
+        voci[(olp_id, posto_id)] = [quota(totale, n), 0, bando_id, settore_id]
+    for i, (totale, olp, bando_id, settore_id) in enumerate(righe):
+        for o in olp:
+            # A row of the project being saved has no id yet: keyed by its position.
+            voci[(o.pk, ("riga", i))] = [quota(totale, len(olp)), 0, bando_id, settore_id]
+
+    servizi = (
+        Servizio.objects.filter(olp_id__in=olp_ids, data_fine__gte=giorno)
+        .exclude(stato=Servizio.Stato.RINUNCIA)
+        .exclude(posto__progetto_id=escludi_progetto_id)
+        .values_list("olp_id", "posto_id", "posto__progetto__bando_id", "posto__progetto__settore_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for olp_id, posto_id, bando_id, settore_id, n in servizi:
+        voci.setdefault((olp_id, posto_id), [0, 0, bando_id, settore_id])[1] += n
+    if nuovo_servizio is not None:
+        olp_id, posto_id, bando_id, settore_id = nuovo_servizio
+        voci.setdefault((olp_id, posto_id), [0, 0, bando_id, settore_id])[1] += 1
+
+    bandi = {b.pk: b for b in Bando.objects.filter(pk__in={v[2] for v in voci.values()}).prefetch_related("limiti_olp")}
+    volontari: dict[int, int] = defaultdict(int)
+    massimi: dict[int, int] = {}
+    for (olp_id, _posto), (share, assegnati, bando_id, settore_id) in voci.items():
+        volontari[olp_id] += max(share, assegnati)
+        massimo = _massimo(bandi[bando_id], settore_id)
+        massimi[olp_id] = min(massimi.get(olp_id, massimo), massimo)
+    return {olp_id: Carico(n, massimi[olp_id]) for olp_id, n in volontari.items()}
+
+
+def blocca_olp(olp_ids) -> None:
+    """Lock the OLP rows until the end of the transaction, so that two saves naming the same
+    OLP (two projects, two services) are checked one after the other, never both against the
+    load before either. Outside a transaction (a page showing the errors) there is nothing to lock."""
+    if transaction.get_connection().in_atomic_block:
+        list(Olp.objects.select_for_update().filter(pk__in=olp_ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _massimo(bando: Bando, settore_id: int) -> int:
+    limite = next((x for x in bando.limiti_olp.all() if x.settore_id == settore_id), None)
+    return limite.max_volontari_per_olp if limite else bando.max_volontari_per_olp
