@@ -1,13 +1,57 @@
+import datetime
 import os
 import shutil
+import zoneinfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
 
 # CI sets REQUIRE_SERVICES=1: then a test that needs PostgreSQL, Redis or Chromium fails
 # when they are missing instead of being skipped (a fresh laptop's `make test` skips them).
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
+
+# `--oggi=YYYY-MM-DD` (or SCU_OGGI=YYYY-MM-DD) runs the whole session as if today were that day:
+# the clock travels there at a plausible time of day (10:30 in Rome) and keeps ticking. The
+# travel patches the process's clock, so Django, the factories and the live-server threads of
+# the browser tests all see that day; subprocesses (a real Celery worker, gunicorn) keep the
+# machine's clock, and the tests that start them must not compare their times with ours.
+ORA_DEL_GIORNO = datetime.time(10, 30)
+FUSO = zoneinfo.ZoneInfo("Europe/Rome")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--oggi",
+        default=os.environ.get("SCU_OGGI") or None,
+        metavar="YYYY-MM-DD",
+        help="run the suite as if today were this date (default: $SCU_OGGI, else the real today)",
+    )
+
+
+def pytest_configure(config):
+    oggi = config.getoption("--oggi")
+    if not oggi:
+        return
+    try:
+        giorno = datetime.date.fromisoformat(oggi)
+    except ValueError:
+        raise pytest.UsageError(f"--oggi / SCU_OGGI: expected YYYY-MM-DD, got {oggi!r}") from None
+    viaggio = time_machine.travel(datetime.datetime.combine(giorno, ORA_DEL_GIORNO, tzinfo=FUSO), tick=True)
+    viaggio.start()
+    config._scu_viaggio = viaggio
+
+
+def pytest_unconfigure(config):
+    viaggio = getattr(config, "_scu_viaggio", None)
+    if viaggio is not None:
+        viaggio.stop()
+
+
+def pytest_report_header(config):
+    oggi = config.getoption("--oggi")
+    return f"today pinned to {oggi} (--oggi / SCU_OGGI)" if oggi else None
 
 
 def need(condition: bool, reason: str) -> None:
