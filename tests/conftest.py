@@ -13,11 +13,14 @@ from django.core.cache import cache
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
 
-# `--oggi=YYYY-MM-DD` (or SCU_OGGI=YYYY-MM-DD) runs the whole session as if today were that day:
-# the clock travels there at a plausible time of day (10:30 in Rome) and keeps ticking. The
-# travel patches the process's clock, so Django, the factories and the live-server threads of
-# the browser tests all see that day; subprocesses (a real Celery worker, gunicorn) keep the
-# machine's clock, and the tests that start them must not compare their times with ours.
+# The session's clock. `--oggi=YYYY-MM-DD` (or SCU_OGGI=YYYY-MM-DD) runs the whole session as
+# if today were that day; without it, today is the machine's date. Either way the clock
+# travels (time-machine) to 10:30 in Rome of that day and keeps ticking from there, so that a
+# run never crosses midnight between two reads of today, and the UTC date equals Rome's.
+# `--oggi=off` keeps the machine's clock as it is. The travel patches this process's clock:
+# Django, the factories and the live-server threads of the browser tests all see it;
+# processes started by a test (a real Celery worker, gunicorn, Chromium) keep the machine's
+# clock, see `_orologio_dei_processi_esterni`.
 ORA_DEL_GIORNO = datetime.time(10, 30)
 FUSO = zoneinfo.ZoneInfo("Europe/Rome")
 
@@ -27,21 +30,23 @@ def pytest_addoption(parser):
         "--oggi",
         default=os.environ.get("SCU_OGGI") or None,
         metavar="YYYY-MM-DD",
-        help="run the suite as if today were this date (default: $SCU_OGGI, else the real today)",
+        help="run the suite as if today were this date, at 10:30 in Rome (default: $SCU_OGGI, else the "
+        "machine's date); 'off' keeps the machine's clock",
     )
 
 
 def pytest_configure(config):
     oggi = config.getoption("--oggi")
-    if not oggi:
+    if oggi == "off":
         return
     try:
-        giorno = datetime.date.fromisoformat(oggi)
+        giorno = datetime.date.fromisoformat(oggi) if oggi else datetime.datetime.now(FUSO).date()
     except ValueError:
-        raise pytest.UsageError(f"--oggi / SCU_OGGI: expected YYYY-MM-DD, got {oggi!r}") from None
+        raise pytest.UsageError(f"--oggi / SCU_OGGI: expected YYYY-MM-DD or off, got {oggi!r}") from None
     viaggio = time_machine.travel(datetime.datetime.combine(giorno, ORA_DEL_GIORNO, tzinfo=FUSO), tick=True)
     viaggio.start()
     config._scu_viaggio = viaggio
+    config._scu_oggi = giorno
 
 
 def pytest_unconfigure(config):
@@ -52,7 +57,7 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _orologio_dei_processi_esterni(request):
-    """Under --oggi, keep what cannot travel consistent with the test:
+    """Keep what cannot travel with the session's clock consistent with the test:
 
     - a test marked `worker` starts real Celery workers, which keep the machine's clock and
       compute "today" from it: such a test runs at the machine's time too (time-machine's
@@ -78,8 +83,10 @@ def _orologio_dei_processi_esterni(request):
 
 
 def pytest_report_header(config):
-    oggi = config.getoption("--oggi")
-    return f"today pinned to {oggi} (--oggi / SCU_OGGI)" if oggi else None
+    giorno = getattr(config, "_scu_oggi", None)
+    if giorno is None:
+        return "today: the machine's clock (--oggi=off)"
+    return f"today: {giorno} from 10:30 in Rome, ticking (--oggi / SCU_OGGI)"
 
 
 def need(condition: bool, reason: str) -> None:
