@@ -1,7 +1,6 @@
 import datetime
 import os
 import shutil
-import time
 import zoneinfo
 
 import pytest
@@ -57,29 +56,19 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _orologio_dei_processi_esterni(request):
-    """Keep what cannot travel with the session's clock consistent with the test:
+    """A test marked `worker` starts real Celery workers, which keep the machine's clock and
+    compute "today" from it: such a test runs at the machine's time (time-machine's escape
+    hatch reads it), so that its data and the worker's today agree.
 
-    - a test marked `worker` starts real Celery workers, which keep the machine's clock and
-      compute "today" from it: such a test runs at the machine's time too (time-machine's
-      escape hatch reads it), so that its data and the worker's today agree;
-    - a browser test drives Chromium, which judges cookie expiry by the machine's clock: when
-      the session's today is in the past, the session and CSRF cookies are given the gap on
-      top of their age, or Chromium would drop them as expired at once.
-    """
-    if getattr(request.config, "_scu_viaggio", None) is None:
+    Chromium (browser tests) keeps the machine's clock too, harmlessly: Django's cookies carry
+    a Max-Age, which the browser counts from its own now, and sign-ins last until the browser
+    closes; gunicorn and the scripts of the PostgreSQL-restart test build their data in the
+    same subprocesses that read it."""
+    if getattr(request.config, "_scu_viaggio", None) is None or request.node.get_closest_marker("worker") is None:
         yield
         return
-    if request.node.get_closest_marker("worker") is not None:
-        with time_machine.travel(time_machine.escape_hatch.time.time(), tick=True):
-            yield
-        return
-    if request.node.get_closest_marker("browser") is not None:
-        ritardo = int(time_machine.escape_hatch.time.time() - time.time())
-        if ritardo > 0:
-            settings = request.getfixturevalue("settings")
-            settings.SESSION_COOKIE_AGE += ritardo + 86400
-            settings.CSRF_COOKIE_AGE += ritardo + 86400
-    yield
+    with time_machine.travel(time_machine.escape_hatch.time.time(), tick=True):
+        yield
 
 
 def pytest_report_header(config):
