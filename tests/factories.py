@@ -212,7 +212,10 @@ class ServizioFactory(factory.django.DjangoModelFactory):
     volontario = factory.SubFactory(VolontarioFactory)
     posto = factory.SubFactory(PostoSedeFactory)
     olp = factory.SubFactory(OlpFactory, ente=factory.SelfAttribute("..posto.sede.ente"))
-    data_inizio = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    # Started 45 days ago: in service in the previous month too, whatever today is (30 days
+    # ago is still in the current month on the 31st, and the monitoring of "last month"
+    # would see nobody).
+    data_inizio = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=45))
     data_fine_prevista = factory.LazyAttribute(lambda o: o.data_inizio + datetime.timedelta(days=364))
     data_fine = factory.SelfAttribute("data_fine_prevista")
     stato = Servizio.Stato.IN_SERVIZIO

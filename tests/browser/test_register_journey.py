@@ -59,7 +59,11 @@ def test_olp_fills_a_week_confirms_and_downloads_the_sheet(live_server, chromium
             page.get_by_role("button", name="Riempi la settimana").first.click()
             expect(page.get_by_role("status")).to_contain_text("28")  # 7 days x 4 volunteers
             assert page.evaluate("window.__marker") == "same page"  # htmx swapped the grid, no reload
-            page.get_by_role("button", name="Riempi i giorni vuoti del mese").click()
+            # The week's fill left "Riempimento eseguito" in the status already: wait for the
+            # month's own answer, or the next page could be opened before the month is written.
+            with page.expect_response(lambda r: r.url.endswith("/registro/riempi/")) as riempito:
+                page.get_by_role("button", name="Riempi i giorni vuoti del mese").click()
+            assert riempito.value.ok
             expect(page.get_by_role("status")).to_contain_text("Riempimento eseguito")
 
             for s in servizi:

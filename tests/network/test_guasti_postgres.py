@@ -32,7 +32,7 @@ from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF = ("guastipostgres" * 3)[:32]  # any 32 letters: the cookie and the form field must match
-PRIMA, DOPO = 3.0, 4.0  # seconds of traffic before and after the restart
+PRIMA, DOPO = 3.0, 4.0  # seconds of traffic at least before and after the restart
 TOLLERANZA = 0.5  # seconds after the restart in which a request queued during it may still fail
 
 PREPARA = r"""
@@ -217,13 +217,29 @@ def traffico(base: str, cluster: Cluster, d: dict):
         threading.Thread(target=visitatore, args=("rete", ["/rete/", "/numeri/"])),
         *[threading.Thread(target=olp, args=(pk, giorni)) for pk, giorni in d["servizi"].items()],
     ]
+    nomi = ["pubbliche", "rete", *d["servizi"]]
+
+    def finche(condizione, minimo: float, massimo: float = 120) -> None:
+        """Let the traffic run at least `minimo` seconds and until `condizione()` holds, as long
+        as a loaded machine needs (up to `massimo`): a fixed time was a race with the load."""
+        inizio = time.monotonic()
+        while time.monotonic() - inizio < massimo:
+            if time.monotonic() - inizio >= minimo and condizione():
+                return
+            time.sleep(0.05)
+
     for f in fili:
         f.start()
-    time.sleep(PRIMA)
+    finche(lambda: all(any(e[2] == 200 for e in list(esiti.get(n, []))) for n in nomi), PRIMA)
     t0 = time.monotonic()
     cluster.pg_ctl("restart", "-m", "fast")
     t1 = time.monotonic()
-    time.sleep(DOPO)
+    finche(
+        lambda: all(
+            sum(1 for e in list(esiti.get(n, [])) if e[2] == 200 and e[0] > t1 + TOLLERANZA) >= 2 for n in nomi
+        ),
+        DOPO,
+    )
     fine.set()
     for f in fili:
         f.join(30)

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -178,6 +179,7 @@ def test_monthly_reports_are_saved_all_together_or_not_at_all(mondo):
         )
 
 
+@time_machine.travel(datetime.datetime(2026, 6, 2, 10, 30, tzinfo=datetime.UTC))  # within the service of `mondo`
 def test_monthly_report_page_marks_the_row_at_fault(client, mondo):
     a = mondo.oggetti["servizi"]["a"]
     mese = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
