@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from progetti import rules
@@ -90,8 +91,9 @@ def _messaggio_di_fila(codice: str, fila: list[datetime.date], massimo: int) -> 
 
 
 def ore_testo(ore) -> str:
-    """Hours as a person writes them: 35, 4.5 (PostgreSQL's sums carry two decimals: 35.00)."""
-    return f"{Decimal(ore or 0).normalize():f}"
+    """Hours as a person writes them: 35, 4,5 in Italian (never 8.00: PostgreSQL's sums and the
+    call's maximum carry two decimals), with the language's decimal separator."""
+    return f"{Decimal(ore or 0).normalize():f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def leggi_mese(valore: str) -> datetime.date | None:
@@ -153,7 +155,7 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
             elif v.ore > ore_max:
                 e.append(
                     _("At most %(max)s hours in one day: extra hours are recovered within the next month.")
-                    % {"max": f"{ore_max:g}"}
+                    % {"max": ore_testo(ore_max)}
                 )
         elif v.ore:
             e.append(_("Hours go only on days of presence (P); leave and absences are whole days."))

@@ -28,8 +28,13 @@ def mondo():
     return mondo
 
 
+# Days counted from the month's first Monday: paid leave and P104 are refused on the project's
+# days off, so a test that puts them on day 1 or 2 must not meet a weekend whatever the month.
+PRIMO_LUNEDI = MESE + datetime.timedelta(days=(7 - MESE.weekday()) % 7)
+
+
 def giorno(n):
-    return MESE + datetime.timedelta(days=n)
+    return PRIMO_LUNEDI + datetime.timedelta(days=n)
 
 
 def file(*righe, intestazione="CodiceVolontario;Cognome;Nome;Giorno;Causale;Note"):
