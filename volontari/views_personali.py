@@ -153,7 +153,10 @@ def calendario(request, token: str):
         )
     for p in Presenza.objects.filter(servizio__in=servizi).exclude(codice="NL").order_by("giorno"):
         if p.codice == "P":
-            titolo = _("%(attivita)s, %(ore)s h") % {"attivita": p.get_attivita_display(), "ore": regole.ore_testo(p.ore)}
+            titolo = _("%(attivita)s, %(ore)s h") % {
+                "attivita": p.get_attivita_display(),
+                "ore": regole.ore_testo(p.ore),
+            }
         elif p.codice in Presenza.CODICI_SANITARI:
             titolo = _("Absence")
         else:
