@@ -13,22 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.audit import client_ip
+from infra.forms import errori_nel_form
 
-from . import selectors, services
+from . import services
 from .forms import AccettaInvitoForm, DecisioneForm, InvitoForm, RichiestaAccessoForm
 from .models import Invito, RichiestaAccesso
 
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
-
-
-def _errori_nel_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_safe
@@ -52,7 +45,7 @@ def invito_nuovo(request):
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _errori_nel_form(form, exc)
+            errori_nel_form(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invito.email})
             return redirect("inviti:lista")
@@ -109,7 +102,7 @@ def richiesta_accesso(request):
         try:
             services.richiedi_accesso(dati=form.cleaned_data, ip_address=client_ip(request))
         except ValidationError as exc:
-            _errori_nel_form(form, exc)
+            errori_nel_form(form, exc)
         else:
             return redirect("inviti:richiesta_inviata")
     return render(request, "inviti/richiesta.html", {"form": form})
@@ -155,13 +148,3 @@ def richiesta_decidi(request, pk: int):
     else:
         messages.error(request, _("Choose whether to approve or refuse the request."))
     return redirect("inviti:richieste")
-
-
-@require_safe
-def eventi(request):
-    qs = selectors.eventi_visibili(request.user)
-    verbo = request.GET.get("verbo", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
-    if verbo:
-        qs = qs.filter(verb__startswith=verbo)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/eventi.html", {"page": page, "verbo": verbo})

@@ -59,11 +59,11 @@ from progetti.models import (
     Programma,
     Settore,
 )
+from pubblico import counters
 from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
 from volontari.questionari import GIORNI_PER_COMPILARE, momenti
 from volontari.regole import tetto_permessi_per
 
-from . import counters
 from .demo import (
     COGNOMI,
     NODI,
@@ -1508,7 +1508,7 @@ class BenchBuilder:
     def _istantanee_e_notizie(self) -> None:
         """A year of daily snapshots of the counters, as the nightly job would have kept them,
         computed from the plan with the counters' definitions (network.counters.calcola)."""
-        from .models import Istantanea, Notizia
+        from pubblico.models import Istantanea, Notizia
 
         t = time.perf_counter()
         primo = self.today - datetime.timedelta(days=365)

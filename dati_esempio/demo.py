@@ -41,9 +41,8 @@ from progetti.models import (
     Programma,
     Settore,
 )
+from pubblico import counters
 from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
-
-from . import counters
 
 SEED = 20260101
 TARGET_ENTI = 1308
@@ -966,8 +965,8 @@ class DemoBuilder:
     def _storico_e_notizie(self) -> None:
         """A year of daily snapshots of the counters (as the nightly job would have kept
         them) and a few news items of the network and of its nodes."""
-        from . import counters
-        from .models import Istantanea, Notizia
+        from pubblico import counters
+        from pubblico.models import Istantanea, Notizia
 
         istantanee = []
         for giorni_fa in range(365, 0, -1):
@@ -1077,7 +1076,8 @@ def build_demo(*, today: datetime.date | None = None, seed: int = SEED) -> dict[
 @transaction.atomic
 def delete_demo() -> None:
     """Remove everything but reference data and users not created by the demo."""
-    from .models import Invito, Istantanea, Notizia, RichiestaAccesso
+    from adesioni.models import Invito, RichiestaAccesso
+    from pubblico.models import Istantanea, Notizia
 
     Istantanea.objects.all().delete()
     Notizia.objects.all().delete()

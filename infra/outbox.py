@@ -3,14 +3,14 @@
 `accoda(task, *args)` writes an `Outbox` row in the caller's transaction, so the task exists
 exactly when the change that needs it is committed. After commit it tries to publish at once;
 if the broker (Redis) is down the row stays, the change is saved all the same, and `svuota()`
-sends it later, oldest first: Celery beat runs it every minute (`network.tasks.svuota_outbox`),
+sends it later, oldest first: Celery beat runs it every minute (`infra.tasks.svuota_outbox`),
 every worker runs it when it starts (beat needs the broker too, so that is what happens first
 when Redis comes back), and so does `manage.py svuota_outbox`.
 
 Each row is published once: its sender holds the row lock (FOR UPDATE SKIP LOCKED, so two
 senders never take the same row) from the publish until the row is marked sent, and commits
 right after. Only a database failure between the publish and that commit can send a row
-twice, which is why the tasks are idempotent (`network.reports.genera` leaves a done report
+twice, which is why the tasks are idempotent (`monitoraggio.reports.genera` leaves a done report
 alone).
 
 With tasks in-process (no REDIS_URL: `task_always_eager`) there is no broker to wait for: the
@@ -20,11 +20,11 @@ task runs after commit, as `.delay()` would.
 import datetime
 import logging
 
+from celery import current_app as app
 from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from .celery import app
 from .models import Outbox
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,10 @@ CONSERVAZIONE = datetime.timedelta(days=7)
 
 def accoda(task, *args, **kwargs) -> Outbox | None:
     """Queue `task(*args, **kwargs)` when the current transaction commits (ids only: the
-    arguments are stored as JSON)."""
+    arguments are stored as JSON). `task` is a task or the name it is registered under, so that
+    a module need not import the tasks module that imports it."""
+    if isinstance(task, str):
+        task = app.tasks[task]
     if task.app.conf.task_always_eager:
         transaction.on_commit(lambda: task.apply_async(args, kwargs))
         return None

@@ -1,186 +1,15 @@
-"""Joining the network: invitations and comuni's access requests."""
-
-import hashlib
-import secrets
+"""Monitoring: the report jobs and the alerts of the daily check."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.files import NomeCasuale
 from enti import policy
 from enti.access import ambito
-from enti.models import Comune, Ente, Nodo, Olp, Sede
-from enti.roles import Ruolo
-from enti.validators import validate_codice_fiscale_ente
-from volontari.models import Servizio, Volontario
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def nuovo_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-class InvitoQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "InvitoQuerySet":
-        """One sees the invitations one sent, and those of the scope one governs."""
-        if not user.is_authenticated:
-            return self.none()
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        q = Q(creato_da=user)
-        if a.nodi:
-            q |= Q(nodo_id__in=a.nodi) | Q(ente__nodo_id__in=a.nodi)
-        if a.enti_referente:
-            q |= Q(ente_id__in=a.enti_referente) | Q(sede__ente_id__in=a.enti_referente)
-            q |= Q(olp__ente_id__in=a.enti_referente)
-        return self.filter(q)
-
-    def utilizzabili(self):
-        return self.filter(usato_il__isnull=True, revocato_il__isnull=True, scade_il__gt=timezone.now())
-
-
-class Invito(models.Model):
-    """A single-use, expiring, revocable invitation to join with one role.
-
-    Only a hash of the token is stored: the link in the e-mail is the only copy.
-    """
-
-    email = models.EmailField(_("e-mail"))
-    ruolo = models.CharField(
-        _("role"), max_length=20, choices=[(r.value, r.label) for r in Ruolo if r not in (Ruolo.UTENTE, Ruolo.ANONIMO)]
-    )
-    nodo = models.ForeignKey(Nodo, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("network node"))
-    ente = models.ForeignKey(Ente, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("body"))
-    sede = models.ForeignKey(Sede, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("site"))
-    olp = models.ForeignKey(Olp, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("OLP"))
-    volontario = models.ForeignKey(
-        Volontario, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("volunteer")
-    )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    creato_da = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("invited by")
-    )
-    creato_il = models.DateTimeField(_("created"), auto_now_add=True)
-    scade_il = models.DateTimeField(_("expires"))
-    usato_il = models.DateTimeField(_("accepted on"), null=True, blank=True)
-    usato_da = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("accepted by"),
-    )
-    revocato_il = models.DateTimeField(_("revoked on"), null=True, blank=True)
-
-    objects = InvitoQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        ordering = ["-creato_il"]
-        constraints = [
-            # The scope of the invitation matches its role, as for memberships.
-            models.CheckConstraint(
-                condition=(
-                    Q(ruolo__in=["staff_nazionale", "staff_nodo"], nodo__isnull=False, ente__isnull=True)
-                    | Q(ruolo__in=["referente", "staff_ente"], ente__isnull=False, nodo__isnull=True)
-                    | Q(ruolo="responsabile_sede", sede__isnull=False)
-                    | Q(ruolo="olp", olp__isnull=False)
-                    | Q(ruolo="volontario", volontario__isnull=False)
-                ),
-                name="invito_ambito_coerente_col_ruolo",
-            ),
-            models.CheckConstraint(
-                condition=Q(usato_il__isnull=True) | Q(revocato_il__isnull=True), name="invito_usato_o_revocato"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.email} - {self.get_ruolo_display()}"
-
-    @property
-    def stato(self) -> str:
-        if self.usato_il:
-            return "usato"
-        if self.revocato_il:
-            return "revocato"
-        if self.scade_il <= timezone.now():
-            return "scaduto"
-        return "valido"
-
-    @property
-    def ambito_descrizione(self) -> str:
-        return str(self.nodo or self.ente or self.sede or self.olp or self.volontario or "")
-
-
-class RichiestaAccessoQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "RichiestaAccessoQuerySet":
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        if a.nodi:
-            return self.filter(nodo_id__in=a.nodi)
-        return self.none()
-
-
-class RichiestaAccesso(models.Model):
-    """A comune not yet in the network asks for an account with its ente's data; the nodo
-    of its region approves it (an ente is created and its referente invited) or refuses."""
-
-    class Stato(models.TextChoices):
-        IN_ATTESA = "in_attesa", _("waiting")
-        APPROVATA = "approvata", _("approved")
-        RESPINTA = "respinta", _("refused")
-
-    denominazione = models.CharField(_("name of the body"), max_length=200)
-    tipo = models.CharField(_("kind"), max_length=20, choices=Ente.Tipo.choices, default=Ente.Tipo.COMUNE)
-    codice_fiscale = models.CharField(_("tax code"), max_length=11, validators=[validate_codice_fiscale_ente])
-    comune = models.ForeignKey(Comune, on_delete=models.PROTECT, verbose_name=_("municipality"))
-    pec = models.EmailField(_("certified e-mail (PEC)"))
-    rappresentante_legale = models.CharField(_("legal representative"), max_length=200)
-    nome = models.CharField(_("your first name"), max_length=100)
-    cognome = models.CharField(_("your last name"), max_length=100)
-    email = models.EmailField(_("your e-mail"))
-    nodo = models.ForeignKey(Nodo, on_delete=models.PROTECT, verbose_name=_("network node"))
-    stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.IN_ATTESA)
-    motivo = models.TextField(_("reason"), blank=True)
-    creata_il = models.DateTimeField(_("sent on"), auto_now_add=True)
-    decisa_il = models.DateTimeField(_("decided on"), null=True, blank=True)
-    decisa_da = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    ente = models.ForeignKey(Ente, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("body"))
-
-    objects = RichiestaAccessoQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("access request")
-        verbose_name_plural = _("access requests")
-        ordering = ["-creata_il"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(stato="respinta") | ~Q(motivo=""), name="richiesta_respinta_con_motivo"
-            ),
-            models.UniqueConstraint(
-                fields=["codice_fiscale"], condition=Q(stato="in_attesa"), name="richiesta_una_in_attesa_per_ente"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.denominazione
+from enti.models import Ente, Nodo, Olp
+from volontari.models import Servizio
 
 
 class ReportQuerySet(models.QuerySet):
@@ -238,6 +67,7 @@ class Report(models.Model):
     objects = ReportQuerySet.as_manager()
 
     class Meta:
+        db_table = "network_report"  # kept from when the model lived in the network app
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["-creato_il"]
@@ -318,6 +148,7 @@ class Allerta(models.Model):
     objects = AllertaQuerySet.as_manager()
 
     class Meta:
+        db_table = "network_allerta"  # kept from when the model lived in the network app
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["-creata_il"]
@@ -342,77 +173,3 @@ class Allerta(models.Model):
                     % {"nome": f"{s.volontario.cognome} {s.volontario.nome}"}
                 )
         return self.get_tipo_display(), self.messaggio
-
-
-class Istantanea(models.Model):
-    """The public counters of one day, kept for the history (taken by Celery beat at
-    midnight, when the dates move them)."""
-
-    giorno = models.DateField(_("day"), unique=True)
-    enti = models.PositiveIntegerField(_("bodies and comuni"))
-    olp = models.PositiveIntegerField(_("active OLP"))
-    volontari = models.PositiveIntegerField(_("active volunteers"))
-    nodi = models.JSONField(_("by node"), default=list, help_text="[{slug, nome, enti, olp, volontari}]")
-    creata_il = models.DateTimeField(_("taken on"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("daily snapshot")
-        verbose_name_plural = _("daily snapshots")
-        ordering = ["-giorno"]
-
-    def __str__(self) -> str:
-        return f"{self.giorno:%d/%m/%Y}"
-
-
-class NotiziaQuerySet(models.QuerySet):
-    def pubblicate(self):
-        return self.filter(pubblicata=True, pubblicata_il__lte=timezone.now())
-
-
-class Notizia(models.Model):
-    """A news item of the network, written in the admin by network staff."""
-
-    titolo = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("address"), max_length=80, unique=True)
-    sommario = models.CharField(_("summary"), max_length=300)
-    testo = models.TextField(_("text"), help_text=_("Plain text; blank lines separate paragraphs."))
-    nodo = models.ForeignKey(
-        Nodo, null=True, blank=True, on_delete=models.SET_NULL, related_name="notizie", verbose_name=_("network node"),
-        help_text=_("Empty for news of the whole network."),
-    )  # fmt: skip
-    pubblicata = models.BooleanField(_("published"), default=False)
-    pubblicata_il = models.DateTimeField(_("publication date"), default=timezone.now)
-    aggiornata_il = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = NotiziaQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("news item")
-        verbose_name_plural = _("news")
-        ordering = ["-pubblicata_il"]
-
-    def __str__(self) -> str:
-        return self.titolo
-
-
-class Outbox(models.Model):
-    """A Celery task to send, written in the same transaction as the change that needs it (a
-    transactional outbox): if the broker is down when the change commits the row stays, and
-    `network.outbox.svuota` sends it later, in order, once."""
-
-    task = models.CharField(_("task"), max_length=200)
-    args = models.JSONField(_("arguments"), default=list, blank=True)
-    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
-    creato_il = models.DateTimeField(_("created on"), auto_now_add=True)
-    inviato_il = models.DateTimeField(_("sent on"), null=True, blank=True)
-    tentativi = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    ultimo_errore = models.CharField(_("last error"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("task to send")
-        verbose_name_plural = _("tasks to send")
-        ordering = ["pk"]
-        indexes = [models.Index(fields=["id"], condition=Q(inviato_il__isnull=True), name="outbox_da_inviare")]
-
-    def __str__(self) -> str:
-        return f"{self.task} #{self.pk}"

@@ -5,7 +5,6 @@ was killed) is started again from scratch and its partial file replaced, so a re
 leaves two files nor a half one. The file is written before the row says done.
 """
 
-import calendar
 import datetime
 from decimal import Decimal
 
@@ -23,19 +22,21 @@ from django.utils.translation import override
 from accounts.audit import record_event
 from enti.access import ambito
 from enti.models import Ente, Nodo
+from infra import outbox
+from infra.grafici import grafico_barre, grafico_orizzontale
+from infra.mesi import periodo_del_mese
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
 from volontari import questionari
 from volontari.models import ChiusuraMensile, Presenza, RelazioneMensile, Servizio
 from volontari.regole import tetto_permessi_per
 
-from . import indicatori, outbox
-from .grafici import grafico_barre, grafico_orizzontale
+from . import indicatori
 from .models import Report
 
-
-def periodo_del_mese(mese: datetime.date) -> tuple[datetime.date, datetime.date]:
-    inizio = mese.replace(day=1)
-    return inizio, inizio.replace(day=calendar.monthrange(inizio.year, inizio.month)[1])
+# The task that computes a report (monitoraggio.tasks), queued by name: the tasks module
+# imports this one. The name predates the move from the network app and stays, since rows
+# waiting in the outbox carry it.
+GENERA_REPORT = "network.tasks.genera_report"
 
 
 def _servizi(report: Report):
@@ -50,8 +51,6 @@ def _servizi(report: Report):
 def ordina(*, acting_user, tipo: str, periodo_inizio, periodo_fine, nodo=None, ente=None, progetto=None) -> Report:
     """Order a report for a scope the user may see; the task leaves through the outbox, after
     commit, even if the broker is down at that moment."""
-    from .tasks import genera_report
-
     a = ambito(acting_user) if acting_user is not None else None
     if acting_user is not None:
         permesso = (
@@ -75,7 +74,7 @@ def ordina(*, acting_user, tipo: str, periodo_inizio, periodo_fine, nodo=None, e
         nodo_id=nodo.pk if nodo else (ente or (progetto.ente if progetto else None)).nodo_id,
         ente_id=ente.pk if ente else (progetto.ente_id if progetto else None),
     )  # fmt: skip
-    outbox.accoda(genera_report, report.pk)
+    outbox.accoda(GENERA_REPORT, report.pk)
     return report
 
 

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_safe
 
 from enti.access import ambito
 from enti.models import Ente, Nodo
+from infra import grafici
+from infra.csv_sicuro import cella_sicura
 from progetti.models import Progetto
 from volontari import regole
-from volontari.helios import cella_sicura
 from volontari.models import Presenza, Servizio
 
-from . import grafici, indicatori, reports
+from . import indicatori, reports
 from .filters import MonitoraggioFilter
 from .models import Allerta
 

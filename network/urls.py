@@ -2,10 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from adesioni import views as views_accesso
+from monitoraggio import views as views_monitoraggio
+from monitoraggio import views_report
 from progetti.urls import sedi_patterns
+from pubblico import views as views_pubblico
+from pubblico import views_catalogo
 from volontari.urls import registro_patterns, servizi_patterns
 
-from . import views, views_accesso, views_catalogo, views_monitoraggio, views_pubblico, views_report, views_salute
+from . import views, views_salute
 
 admin.site.site_header = _("Servizio Civile network: administration")
 admin.site.site_title = _("Servizio Civile network")
@@ -47,7 +52,7 @@ pubblico_patterns = [
 ]
 
 audit_patterns = [
-    path("", views_accesso.eventi, name="eventi"),
+    path("", views.eventi, name="eventi"),
 ]
 
 urlpatterns = [

@@ -24,7 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from enti.models import Ente, Nodo, Olp
-from network import memoria
+from infra import memoria
 from volontari.models import Servizio
 
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enti.models import Ente
+from infra.csv_sicuro import cella_sicura
 from progetti.models import PostoSede, Progetto
-from volontari.helios import cella_sicura
 
 from . import counters
 from .models import Istantanea

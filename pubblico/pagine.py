@@ -22,6 +22,7 @@ import hashlib
 import uuid
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
@@ -29,7 +30,9 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 
-from . import counters, memoria
+from infra import memoria
+
+from . import counters
 
 CHIAVE_GENERAZIONE = "network:pubblico:generazione"
 DURATA = 30  # seconds: as long as shared proxies may keep these pages (MAX_AGE_PAGINE)
@@ -66,7 +69,7 @@ def dati_cambiati(sender=None, **kwargs) -> None:
 
 
 def collega() -> None:
-    """Connect the receivers (from NetworkConfig.ready)."""
+    """Connect the receivers (from PubblicoConfig.ready)."""
     from enti.models import Ente, Nodo, Sede
     from progetti.models import Area, Bando, PostoSede, Progetto, Settore
     from volontari.models import Servizio
@@ -78,10 +81,8 @@ def collega() -> None:
         post_delete.connect(dati_cambiati, sender=model, dispatch_uid=f"pagine-delete-{model._meta.label}")
 
 
-def _anonimo(request) -> bool:
-    from .views_pubblico import anonimo
-
-    return anonimo(request)
+def anonimo(request) -> bool:
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
 
 def in_cache(view):
@@ -89,7 +90,7 @@ def in_cache(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or not _anonimo(request):
+        if request.method not in ("GET", "HEAD") or not anonimo(request):
             return view(request, *args, **kwargs)
         impronta = f"{generazione()}|{counters.versione(counters.get())}|{get_language()}|{request.get_full_path()}"
         chiave = "network:pagina:" + hashlib.sha256(impronta.encode()).hexdigest()[:32]

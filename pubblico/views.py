@@ -27,9 +27,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from enti.models import Ente, Nodo
+from infra import grafici, memoria
 
-from . import counters, grafici, memoria, opendata, pagine
+from . import counters, opendata, pagine
 from .models import Istantanea, Notizia
+from .pagine import anonimo
 
 # The three public figures, in the order the home page shows them.
 CIFRE = [
@@ -83,10 +85,6 @@ CHIAVE_DATASET = "network:dati:{}:{}"
 
 # What a visitor without a session (and without a one-off message waiting for them) sees is
 # the same for all of them: cacheable by proxies and by the portal itself.
-def anonimo(request) -> bool:
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
-
-
 def ultime_notizie() -> list[dict]:
     """The three latest published news items, from the cache (refreshed when one is saved)."""
     notizie = memoria.leggi(CHIAVE_NOTIZIE, lambda: cache.get(CHIAVE_NOTIZIE))

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
+from adesioni import services
+from adesioni.models import Invito
 from enti.models import Membership
 from enti.roles import Ruolo
-from network import services
-from network.models import Invito
 from tests.factories import OlpFactory
 from tests.personas import costruisci_mondo
 

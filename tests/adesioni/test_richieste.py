@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from adesioni.models import Invito, RichiestaAccesso
 from enti.models import Ente, Membership
 from enti.roles import Ruolo
-from network.models import Invito, RichiestaAccesso
 from tests.factories import ComuneFactory, ProvinciaFactory, RegioneFactory
 from tests.personas import costruisci_mondo
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
 
-from network import reports, tasks
-from network.models import Report
+from monitoraggio import reports, tasks
+from monitoraggio.models import Report
 from tests.personas import code_for, costruisci_mondo, totp_secret
 from volontari.models import Presenza
 

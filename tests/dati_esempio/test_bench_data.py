@@ -14,13 +14,13 @@ from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
+from dati_esempio.bench_data import BenchBuilder, build_bench, festivi, network_present, scala, svuota
+from dati_esempio.demo import add_months, first_of_month
 from enti.models import Ente, Nodo, Olp, Sede
-from network import counters
-from network.bench_data import BenchBuilder, build_bench, festivi, network_present, scala, svuota
-from network.demo import add_months, first_of_month
-from network.models import Istantanea
 from progetti import rules
 from progetti.models import Bando, PostoSede, Progetto
+from pubblico import counters
+from pubblico.models import Istantanea
 from tests.conftest import need
 from volontari import regole
 from volontari.codice_fiscale import validate_codice_fiscale_persona

@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from dati_esempio.demo import delete_demo
 from enti.models import Ente, Nodo
-from network import counters
-from network.demo import delete_demo
 from progetti import rules
 from progetti.models import PostoSede
+from pubblico import counters
 from volontari.codice_fiscale import validate_codice_fiscale_persona
 from volontari.models import ChiusuraMensile, Presenza, Servizio
 

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from network import allerte
-from network.models import Allerta
+from monitoraggio import allerte
+from monitoraggio.models import Allerta
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo
 from volontari.models import ChiusuraMensile, Presenza, Servizio

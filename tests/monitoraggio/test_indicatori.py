@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from network import indicatori
+from monitoraggio import indicatori
 from progetti.models import IncaricoEsperto
 from tests.factories import EnteFactory, OlpFactory, PostoSedeFactory, ProgettoFactory, ServizioFactory
 from volontari.models import ChiusuraMensile, Presenza

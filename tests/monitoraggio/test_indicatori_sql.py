@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 
 from bench.indicatori_sql import calcola_sql, come_calcola
-from network import indicatori
+from monitoraggio import indicatori
 from tests.conftest import need
-from tests.network.test_indicatori import DA, OGGI, A, ente  # noqa: F401 (the fixture)
+from tests.monitoraggio.test_indicatori import DA, OGGI, A, ente  # noqa: F401 (the fixture)
 from tests.personas import costruisci_mondo
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from network import reports
-from network.models import Report
-from network.tasks import genera_report
+from monitoraggio import reports
+from monitoraggio.models import Report
+from monitoraggio.tasks import genera_report
 from tests.personas import costruisci_mondo
 from volontari.models import Presenza
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from network import counters
+from pubblico import counters
 from tests.factories import (
     AreaFactory,
     ComuneFactory,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enti.models import Ente
-from network import counters
+from pubblico import counters
 from tests.factories import EnteFactory, NodoFactory, OlpFactory, PostoSedeFactory, ServizioFactory
 from volontari.models import Servizio
 

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from network import counters, memoria
+from infra import memoria
+from pubblico import counters
 from tests.factories import ServizioFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from network import counters, pagine
-from network.models import Notizia
-from tests.network.test_catalogo import catalogo, progetto  # noqa: F401 (the fixture)
+from pubblico import counters, pagine
+from pubblico.models import Notizia
+from tests.pubblico.test_catalogo import catalogo, progetto  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 

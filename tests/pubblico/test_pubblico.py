@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from network import counters
-from network.models import Istantanea, Notizia
-from network.tasks import refresh_counters
+from pubblico import counters
+from pubblico.models import Istantanea, Notizia
+from pubblico.tasks import refresh_counters
 from tests.factories import EnteFactory, PostoSedeFactory, ProgettoFactory, ServizioFactory
-from tests.network.test_home import make_services
 from tests.personas import costruisci_mondo
+from tests.pubblico.test_home import make_services
 
 pytestmark = pytest.mark.django_db
 CONTATORI = reverse("pubblico:dataset", args=["contatori", "json"])
@@ -181,7 +181,7 @@ def test_projects_open_data_list_the_approved_ones_with_their_places(client):
 
 
 def test_open_data_page_documents_every_field(client):
-    from network import opendata
+    from pubblico import opendata
 
     html = client.get(reverse("pubblico:dati")).content.decode()
     assert "CC BY 4.0" in html

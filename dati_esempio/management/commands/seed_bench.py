@@ -5,10 +5,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from dati_esempio.bench_data import SEED, BenchBuilder, network_present, svuota
 from enti.models import Comune
-from network import counters
-from network.bench_data import SEED, BenchBuilder, network_present, svuota
 from progetti.models import Bando, Settore
+from pubblico import counters
 from volontari.models import Presenza
 
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from network import counters
-from network.demo import SEED, build_demo, delete_demo, demo_present
+from dati_esempio.demo import SEED, build_demo, delete_demo, demo_present
+from pubblico import counters
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from network import outbox
+from infra import outbox
 
 
 class Command(BaseCommand):
