@@ -64,8 +64,10 @@ from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneM
 from volontari.questionari import GIORNI_PER_COMPILARE, momenti
 from volontari.regole import tetto_permessi_per
 
+from . import storie
 from .demo import (
     COGNOMI,
+    COMPETENZE_ESPERTI,
     NODI,
     NOMI_F,
     NOMI_M,
@@ -1366,70 +1368,38 @@ class BenchBuilder:
     def _storie(self) -> None:
         """The adhesion and assessment history behind each ente's and project's state."""
         A, P = Ente.StatoAdesione, Progetto.Stato
-        percorsi_enti = {
-            A.RICHIESTA: [A.RICHIESTA],
-            A.IN_ISTRUTTORIA: [A.RICHIESTA, A.IN_ISTRUTTORIA],
-            A.DA_INTEGRARE: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.DA_INTEGRARE],
-            A.ADERENTE: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE],
-            A.SOSPESO: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE, A.SOSPESO],
-            A.CESSATO: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE, A.CESSATO],
-        }
-        motivi = {
-            A.DA_INTEGRARE: "Manca la delibera di adesione.",
-            A.SOSPESO: "Verifica in corso sulla gestione dei progetti.",
-            A.CESSATO: "Recesso deliberato dal Consiglio comunale.",
-            P.DA_INTEGRARE: "Rivedere il piano della formazione specifica.",
-            P.RESPINTO: "Il progetto non rispetta i criteri di qualità del bando.",
-        }
 
         def eventi_enti():
             for e in self.enti:
                 ente = e.obj
                 quando = ente.data_richiesta
-                prima = ""
-                for stato in percorsi_enti[ente.stato_adesione]:
+                for prima, stato, motivo in storie.storia_ente(ente.stato_adesione):
                     if stato == A.ADERENTE:
                         quando = ente.data_adesione
                     elif stato == A.CESSATO:
                         quando = ente.data_cessazione
                     elif stato != A.RICHIESTA:
                         quando = min(quando + datetime.timedelta(days=5), self.ieri)
-                    yield (ente.pk, prima, stato, motivi.get(stato, ""), self._ora(quando, 10))
-                    prima = stato
-
-        base = [P.BOZZA, P.PRESENTATO, P.IN_VALUTAZIONE]
-        percorsi_progetti = {
-            P.BOZZA: [P.BOZZA],
-            P.PRESENTATO: base[:2],
-            P.IN_VALUTAZIONE: base,
-            P.DA_INTEGRARE: [*base, P.DA_INTEGRARE],
-            P.RESPINTO: [*base, P.RESPINTO],
-            P.APPROVATO: [*base, P.APPROVATO],
-            P.FINANZIATO: [*base, P.APPROVATO, P.FINANZIATO],
-            P.IN_CORSO: [*base, P.APPROVATO, P.FINANZIATO, P.IN_CORSO],
-            P.CONCLUSO: [*base, P.APPROVATO, P.FINANZIATO, P.IN_CORSO, P.CONCLUSO],
-        }
+                    yield (ente.pk, prima, stato, motivo, self._ora(quando, 10))
 
         def eventi_progetti():
             for p in self.progetti:
                 quando = p.creato_il
                 passo = datetime.timedelta(days=20)
-                prima = ""
-                for stato in percorsi_progetti[p.stato]:
+                for prima, stato, motivo in storie.storia_progetto(p.stato):
                     if stato == P.IN_CORSO:
                         quando = self._ora(p.data_avvio, 9)
                     elif stato == P.CONCLUSO:
                         quando = self._ora(fine_servizio(p.data_avvio, p.durata_mesi) + datetime.timedelta(days=1), 9)
                     else:
                         quando = min(quando + passo, self.adesso)
-                    yield (p.pk, prima, stato, motivi.get(stato, ""), quando)
-                    prima = stato
+                    yield (p.pk, prima, stato, motivo, quando)
 
         colonne = ["ente_id", "da_stato", "a_stato", "motivo", "creato_il"]
-        totale = sum(len(percorsi_enti[e.obj.stato_adesione]) for e in self.enti)
+        totale = sum(len(storie.PERCORSI_ENTI[e.obj.stato_adesione]) for e in self.enti)
         self._copy(EventoAdesione, colonne, eventi_enti(), totale)
         colonne = ["progetto_id", "da_stato", "a_stato", "motivo", "creato_il"]
-        totale = sum(len(percorsi_progetti[p.stato]) for p in self.progetti)
+        totale = sum(len(storie.PERCORSI_PROGETTI[p.stato]) for p in self.progetti)
         self._copy(EventoProgetto, colonne, eventi_progetti(), totale)
 
     def _esperti_e_reti(self) -> None:
@@ -1449,14 +1419,7 @@ class BenchBuilder:
                     selettore=k % 4 == 1,
                     esperto_monitoraggio=k % 4 == 2,
                     tutor=k % 4 == 3,
-                    competenze=self.rng.choice(
-                        [
-                            "Formazione generale",
-                            "Selezione dei candidati",
-                            "Monitoraggio di progetto",
-                            "Tutoraggio e bilancio delle competenze",
-                        ]
-                    ),
+                    competenze=self.rng.choice(COMPETENZE_ESPERTI),
                     disponibilita_ore_mese=self.rng.choice([10, 20, 40]),
                 )
                 esperti.append(esperto)

@@ -44,6 +44,16 @@ from progetti.models import (
 from pubblico import counters
 from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
 
+from . import storie
+
+# What a shared expert of the pool offers (demo and benchmark).
+COMPETENZE_ESPERTI = [
+    "Formazione generale",
+    "Selezione dei candidati",
+    "Monitoraggio di progetto",
+    "Tutoraggio e bilancio delle competenze",
+]
+
 SEED = 20260101
 TARGET_ENTI = 1308
 TARGET_OLP = 1240
@@ -747,14 +757,7 @@ class DemoBuilder:
                         selettore=k % 4 == 1,
                         esperto_monitoraggio=k % 4 == 2,
                         tutor=k % 4 == 3,
-                        competenze=self.rng.choice(
-                            [
-                                "Formazione generale",
-                                "Selezione dei candidati",
-                                "Monitoraggio di progetto",
-                                "Tutoraggio e bilancio delle competenze",
-                            ]
-                        ),
+                        competenze=self.rng.choice(COMPETENZE_ESPERTI),
                         disponibilita_ore_mese=self.rng.choice([10, 20, 40]),
                     )
                 )
@@ -795,51 +798,17 @@ class DemoBuilder:
 
     def _storie(self) -> None:
         """The adhesion and assessment history behind each ente's and project's state."""
-        A, P = Ente.StatoAdesione, Progetto.Stato
-        percorsi_enti = {
-            A.RICHIESTA: [A.RICHIESTA],
-            A.IN_ISTRUTTORIA: [A.RICHIESTA, A.IN_ISTRUTTORIA],
-            A.DA_INTEGRARE: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.DA_INTEGRARE],
-            A.ADERENTE: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE],
-            A.SOSPESO: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE, A.SOSPESO],
-            A.CESSATO: [A.RICHIESTA, A.IN_ISTRUTTORIA, A.ADERENTE, A.CESSATO],
-        }
-        motivi = {
-            A.DA_INTEGRARE: "Manca la delibera di adesione.",
-            A.SOSPESO: "Verifica in corso sulla gestione dei progetti.",
-            A.CESSATO: "Recesso deliberato dal Consiglio comunale.",
-            P.DA_INTEGRARE: "Rivedere il piano della formazione specifica.",
-            P.RESPINTO: "Il progetto non rispetta i criteri di qualità del bando.",
-        }
-        eventi_enti = []
-        for ente in Ente.objects.only("pk", "stato_adesione"):
-            prima = ""
-            for stato in percorsi_enti[ente.stato_adesione]:
-                eventi_enti.append(
-                    EventoAdesione(ente=ente, da_stato=prima, a_stato=stato, motivo=motivi.get(stato, ""))
-                )
-                prima = stato
+        eventi_enti = [
+            EventoAdesione(ente=ente, da_stato=prima, a_stato=stato, motivo=motivo)
+            for ente in Ente.objects.only("pk", "stato_adesione")
+            for prima, stato, motivo in storie.storia_ente(ente.stato_adesione)
+        ]
         EventoAdesione.objects.bulk_create(eventi_enti, batch_size=5000)
-        base = [P.BOZZA, P.PRESENTATO, P.IN_VALUTAZIONE]
-        percorsi_progetti = {
-            P.BOZZA: [P.BOZZA],
-            P.PRESENTATO: base[:2],
-            P.IN_VALUTAZIONE: base,
-            P.DA_INTEGRARE: [*base, P.DA_INTEGRARE],
-            P.RESPINTO: [*base, P.RESPINTO],
-            P.APPROVATO: [*base, P.APPROVATO],
-            P.FINANZIATO: [*base, P.APPROVATO, P.FINANZIATO],
-            P.IN_CORSO: [*base, P.APPROVATO, P.FINANZIATO, P.IN_CORSO],
-            P.CONCLUSO: [*base, P.APPROVATO, P.FINANZIATO, P.IN_CORSO, P.CONCLUSO],
-        }
-        eventi_progetti = []
-        for progetto in Progetto.objects.only("pk", "stato"):
-            prima = ""
-            for stato in percorsi_progetti[progetto.stato]:
-                eventi_progetti.append(
-                    EventoProgetto(progetto=progetto, da_stato=prima, a_stato=stato, motivo=motivi.get(stato, ""))
-                )
-                prima = stato
+        eventi_progetti = [
+            EventoProgetto(progetto=progetto, da_stato=prima, a_stato=stato, motivo=motivo)
+            for progetto in Progetto.objects.only("pk", "stato")
+            for prima, stato, motivo in storie.storia_progetto(progetto.stato)
+        ]
         EventoProgetto.objects.bulk_create(eventi_progetti, batch_size=5000)
         self.stats["eventi"] = len(eventi_enti) + len(eventi_progetti)
 
