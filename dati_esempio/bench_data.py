@@ -109,7 +109,7 @@ class Scala:
     nodi: tuple[PianoNodo, ...]
     sedi: int  # sedi in all, active and idle
     quota_ospitanti: float  # at most this share of a node's members host volunteers today
-    utenti: bool = True  # the demo's named accounts (network.demo.DemoBuilder._utenti_demo)
+    utenti: bool = True  # the demo's named accounts (dati_esempio.demo.DemoBuilder._utenti_demo)
 
     @property
     def attesi(self) -> dict[str, int]:
@@ -189,7 +189,7 @@ def _scala_nazionale() -> Scala:
 
 
 def _scala_demo() -> Scala:
-    """The nodes and figures of network.demo (1,308 enti, 1,240 OLP, 1,756 volunteers)."""
+    """The nodes and figures of dati_esempio.demo (1,308 enti, 1,240 OLP, 1,756 volunteers)."""
     nodi = []
     for slug, nome, regioni, aderenti, olp, volontari in NODI:
         nodi.append(
@@ -1470,7 +1470,7 @@ class BenchBuilder:
 
     def _istantanee_e_notizie(self) -> None:
         """A year of daily snapshots of the counters, as the nightly job would have kept them,
-        computed from the plan with the counters' definitions (network.counters.calcola)."""
+        computed from the plan with the counters' definitions (pubblico.counters.calcola)."""
         from pubblico.models import Istantanea, Notizia
 
         t = time.perf_counter()
@@ -1571,7 +1571,7 @@ def network_present() -> bool:
 
 
 def svuota() -> None:
-    """Remove everything but reference data, as network.demo.delete_demo does; the big
+    """Remove everything but reference data, as dati_esempio.demo.delete_demo does; the big
     tables, which nothing references, are truncated first (deleting 22 million rows one by
     one would take longer than writing them)."""
     from .demo import delete_demo

@@ -97,7 +97,7 @@ def refresh(day: datetime.date | None = None) -> Contatori:
 
 
 def get(day: datetime.date | None = None) -> Contatori:
-    """The counters from this process's copy (network.memoria), else the shared cache, else
+    """The counters from this process's copy (infra.memoria), else the shared cache, else
     computed."""
     day = day or timezone.localdate()
     contatori = memoria.leggi(cache_key(day), lambda: cache.get(cache_key(day)))

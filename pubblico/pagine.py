@@ -14,7 +14,7 @@ a key made of:
 So an entry is never served after the data it shows has changed; it also expires after
 `DURATA` seconds, a safety net for writes that send no signal (bulk updates), matching the
 `max-age` the pages already give shared proxies. Each worker keeps the generation and the
-entries it reads for a second (network.memoria). Signed-in visitors, and visitors with a
+entries it reads for a second (infra.memoria). Signed-in visitors, and visitors with a
 message waiting, always get a fresh page.
 """
 

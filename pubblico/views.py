@@ -1,7 +1,7 @@
 """The public face: the network and its nodes, the figures and their history, news, open
 data, the accessibility statement, the privacy notice and the language switch. Public data only.
 
-Caching: the counters come from the cache (network.counters), so the home page and the
+Caching: the counters come from the cache (pubblico.counters), so the home page and the
 counters' data answer a hit without SQL for an anonymous visitor (no session cookie). They
 carry an ETag made of the figures' fingerprint and the language, and a short max-age, so a
 browser or a proxy revalidates and gets a 304 until a figure moves.

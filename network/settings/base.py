@@ -115,7 +115,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 # Accounts (django-allauth): e-mail only, verified; nobody signs up on their own, people
-# join by invitation (network.inviti) or by a comune's access request.
+# join by invitation (adesioni) or by a comune's access request.
 ACCOUNT_ADAPTER = "network.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -67,7 +67,7 @@ def test_nodo_orders_a_report_watches_it_progress_and_downloads_the_pdf(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     in_coda = []  # the ids the portal would have queued for the worker
-    # Orders leave through network.outbox, which hands in-process tasks to apply_async.
+    # Orders leave through infra.outbox, which hands in-process tasks to apply_async.
     monkeypatch.setattr(tasks.genera_report, "apply_async", lambda args, kwargs=None, **_: in_coda.append(args[0]))
 
     mondo = costruisci_mondo()

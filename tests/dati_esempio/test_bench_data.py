@@ -1,4 +1,4 @@
-"""The benchmark data generator (network.bench_data, manage.py seed_bench) at its tiny scale:
+"""The benchmark data generator (dati_esempio.bench_data, manage.py seed_bench) at its tiny scale:
 the rows keep the models' constraints and the register's rules, the counters read the
 scale's figures, and the same seed gives the same rows."""
 

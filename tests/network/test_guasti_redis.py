@@ -65,7 +65,7 @@ def test_the_cache_misses_and_skips_writes_while_redis_is_down(redis_giu, caplog
     t = time.monotonic()
     assert cache.get("k", "ripiego") == "ripiego"
     assert cache.set("k", 1) is None
-    assert cache.add("k", 1) is True  # as if stored: see network/cache.py (allauth's locks)
+    assert cache.add("k", 1) is True  # as if stored: see infra/cache.py (allauth's locks)
     assert cache.get_or_set("k", 7) == 7
     assert cache.get_many(["a", "b"]) == {}
     assert cache.has_key("k") is False

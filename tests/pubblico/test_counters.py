@@ -166,7 +166,7 @@ def test_many_changes_in_one_transaction_refresh_once(django_capture_on_commit_c
         olp = OlpFactory(ente=posto.sede.ente)
         for _ in range(5):
             ServizioFactory(posto=posto, olp=olp)
-    # One refresh of the counters and one new generation of the public pages (network.pagine).
+    # One refresh of the counters and one new generation of the public pages (pubblico.pagine).
     assert sorted(cb.__name__ for cb in callbacks) == ["_nuova_generazione", "_refresh_after_commit"]
 
 

@@ -1,4 +1,4 @@
-"""The per-process layer over the shared cache (network.memoria), switched on as in
+"""The per-process layer over the shared cache (infra.memoria), switched on as in
 production: a hit asks nothing of the shared cache, a change made in this process is seen at
 once, one made elsewhere within the TTL, and never later."""
 

@@ -1,4 +1,4 @@
-"""Public pages kept rendered for anonymous visitors (network.pagine): a hit runs no SQL,
+"""Public pages kept rendered for anonymous visitors (pubblico.pagine): a hit runs no SQL,
 any change to what they show is visible at the next request, signed-in people and visitors
 with a message waiting always get a fresh page."""
 
