@@ -27,6 +27,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Rebuild the catalogues from the code, then compile them (the .mo files are committed so
 # that a fresh machine needs no gettext).

@@ -1,7 +1,7 @@
 """The baseline of the indicators: each computed by one hand-written PostgreSQL query, the
-database's own limit. `network.indicatori.calcola` computes them all together through the
+database's own limit. `monitoraggio.indicatori.calcola` computes them all together through the
 ORM; the benchmark compares its time with the sum of these, and checks that the figures are
-the same (tests/network/test_indicatori_sql.py does the same on a small fixture)."""
+the same (tests/monitoraggio/test_indicatori_sql.py does the same on a small fixture)."""
 
 import datetime
 import time
@@ -160,7 +160,7 @@ def parametri(nodo_id, da: datetime.date, a: datetime.date, oggi: datetime.date)
 
 
 def calcola_sql(nodo_id, da, a, oggi) -> tuple[dict, dict[str, float]]:
-    """The figures, keyed as network.indicatori.calcola keys them, and each query's time."""
+    """The figures, keyed as monitoraggio.indicatori.calcola keys them, and each query's time."""
     p = parametri(nodo_id, da, a, oggi)
     risultati, tempi = {}, {}
     with connection.cursor() as c:

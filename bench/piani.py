@@ -24,7 +24,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from network import counters  # noqa: E402
+from pubblico import counters  # noqa: E402
 
 CALDE = ("volontari_presenza", "volontari_servizio", "volontari_chiusuramensile")
 

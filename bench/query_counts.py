@@ -22,8 +22,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from enti.models import Membership, Nodo  # noqa: E402
-from network.views_catalogo import catalogo_queryset  # noqa: E402
 from progetti.models import Progetto  # noqa: E402
+from pubblico.views_catalogo import catalogo_queryset  # noqa: E402
 from volontari.models import Servizio  # noqa: E402
 
 

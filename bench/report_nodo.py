@@ -30,8 +30,8 @@ from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from enti.models import Nodo  # noqa: E402
-from network import reports  # noqa: E402
-from network.models import Report  # noqa: E402
+from monitoraggio import reports  # noqa: E402
+from monitoraggio.models import Report  # noqa: E402
 
 
 def main() -> None:

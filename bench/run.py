@@ -121,7 +121,7 @@ import django; django.setup()
 from django.db.models import Count
 from django.utils import timezone
 from enti.models import Nodo
-from network import indicatori
+from monitoraggio import indicatori
 from bench.indicatori_sql import calcola_sql, come_calcola
 runs = int(sys.argv[1])
 oggi = timezone.localdate(); a = oggi.replace(day=1) - datetime.timedelta(days=1); da = a.replace(day=1)
@@ -385,7 +385,7 @@ def scrivi(risultati: dict, args) -> str:
         "",
         "## Indicators at national scale (seconds)",
         "",
-        "The portal computes all the indicators of a scope together (`network.indicatori.calcola`: the services, one "
+        "The portal computes all the indicators of a scope together (`monitoraggio.indicatori.calcola`: the services, one "
         "grouped pass over their attendance, a few small queries). The baseline is one hand-written PostgreSQL query "
         "per indicator (`bench/indicatori_sql.py`), and the run checks the figures are identical.",
         "",
@@ -453,14 +453,14 @@ def scrivi(risultati: dict, args) -> str:
         "each answer made two or three Redis round trips, each dearer than the whole bare view. Now the anonymous "
         "home page is kept rendered under its ETag (figures, language, news), the endpoint's encoded file likewise, "
         "the figures carry their fingerprint, and each worker process keeps these reads for one second "
-        "(`network.memoria`, `DJANGO_CACHE_LOCALE_SECONDI`): a hit touches neither PostgreSQL nor Redis. A change "
+        "(`infra.memoria`, `DJANGO_CACHE_LOCALE_SECONDI`): a hit touches neither PostgreSQL nor Redis. A change "
         "committed in a process is seen there at once and in the others within the second "
-        "(`tests/network/test_memoria.py`).",
+        "(`tests/pubblico/test_memoria.py`).",
         "- **Other public pages.** The first load run served the catalogue at 7 req/s (p99 2.5 s) and a nodo's page "
         "at 13 req/s: rendered on every request, with the catalogue's open-places query costing 75 ms plus 50 ms of "
         "PostgreSQL JIT compilation. JIT is now off on the portal's connections (`DJANGO_PG_JIT_OFF`), and "
-        "`network.pagine` keeps these pages rendered for anonymous visitors under a generation of the public data "
-        "that every change replaces (`tests/network/test_pagine.py`): a hit runs no SQL.",
+        "`pubblico.pagine` keeps these pages rendered for anonymous visitors under a generation of the public data "
+        "that every change replaces (`tests/pubblico/test_pagine.py`): a hit runs no SQL.",
         "- **Indicators.** The scope (network, nodo, ente, project) reaches the attendance query as a subquery, "
         "never as a list of ids, and every indicator comes out of one grouped pass over the month's presenze; the "
         "hand-written SQL needs one pass per indicator, hence a ratio under 1.",

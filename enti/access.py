@@ -31,11 +31,13 @@ def ambito(user) -> Ambito:
     cached = getattr(user, "_ambito_cache", None)
     if cached is not None:
         return cached
-    from .models import Membership, Olp
+    # enti.models imports this module (every visible_to asks it), so the rows are reached
+    # through the user's reverse relations rather than by importing the models.
+    Olp = user._meta.get_field("olp").related_model
 
     nodi, enti, referente, sedi, ruoli = set(), set(), set(), set(), set()
     nazionale = False
-    for ruolo, nodo_id, ente_id, sede_id in Membership.objects.filter(user=user, attiva=True).values_list(
+    for ruolo, nodo_id, ente_id, sede_id in user.memberships.filter(attiva=True).values_list(
         "ruolo", "nodo_id", "ente_id", "sede_id"
     ):
         ruoli.add(ruolo)

@@ -7,20 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.audit import client_ip
+from infra.forms import errori_nel_form
 
 from . import services
 from .forms import EnteForm
 from .models import Ente, Olp, Sede
 from .roles import Ruolo
-
-
-def errori_nel_form(form, exc: ValidationError) -> None:
-    """A service's ValidationError shown at the fields of the form that caused it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_safe

@@ -7,9 +7,6 @@ class NetworkConfig(AppConfig):
     verbose_name = _("The network")
 
     def ready(self) -> None:
-        from . import audit_receivers, counters, lookups, pagine
+        from . import audit_receivers
 
-        counters.connect_refresh_on_change()
-        pagine.collega()
         audit_receivers.connect()
-        lookups.registra()

@@ -46,7 +46,7 @@ app.conf.beat_schedule = {
         "task": "volontari.tasks.concludi_servizi_terminati",
         "schedule": crontab(hour=0, minute=5),
     },
-    # The tasks left in the outbox while the broker was down (network.outbox).
+    # The tasks left in the outbox while the broker was down (infra.outbox).
     "flush-outbox": {
         "task": "network.tasks.svuota_outbox",
         "schedule": 60.0,
@@ -61,7 +61,7 @@ def svuota_outbox_all_avvio(sender, **kwargs) -> None:
     outage that stopped it) first sends what is waiting in the outbox."""
     from django.db import connections
 
-    from network import outbox
+    from infra import outbox
 
     try:
         outbox.svuota()

@@ -10,13 +10,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from adesioni.models import RichiestaAccesso
 from enti import policy
 from enti.access import ambito
 from enti.models import Ente, Nodo
 from enti.roles import Ruolo
 from volontari.models import Servizio
-
-from .models import RichiestaAccesso
 
 
 @dataclass(frozen=True)

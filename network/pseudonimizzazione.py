@@ -32,11 +32,11 @@ from django.utils import timezone
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent
+from adesioni.models import Invito
 from enti.models import Membership, Olp
+from monitoraggio.models import Allerta
 from volontari.ciclo import aggiungi_mesi
 from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
-
-from .models import Allerta, Invito
 
 # What replaces free text that a constraint wants non-empty. Stored data, not interface text.
 MARCATORE = "[pseudonimizzato]"

@@ -33,7 +33,7 @@ def _database() -> bool:
 
 def _cache() -> bool:
     try:
-        # The fail-soft Redis cache (network.cache) hides an outage from reads: ask it directly.
+        # The fail-soft Redis cache (infra.cache) hides an outage from reads: ask it directly.
         sonda = getattr(cache, "raggiungibile", None)
         if sonda is not None:
             risponde = sonda()

@@ -2,7 +2,7 @@
 
 The project's sedi step and submission (`validation.errori_progetto`, `services.salva_posti`),
 a service's start and replacement (`volontari.ciclo`) and the indicator "OLP over the
-maximum" (`network.indicatori`) all read it from `carichi_olp`.
+maximum" (`monitoraggio.indicatori`) all read it from `carichi_olp`.
 
 Definition, on a day G (today when saving):
 - every place at a sede is followed by one OLP, so the places of a PostoSede of a live

@@ -16,7 +16,8 @@ from accounts.audit import client_ip, record_event
 from enti.access import ambito
 from enti.models import Ente, Esperto, Nodo, Olp, Sede
 from enti.roles import Ruolo
-from enti.views import errori_nel_form
+from infra.csv_sicuro import cella_sicura
+from infra.forms import errori_nel_form
 
 from . import carico_olp, services, validation
 from .filters import ProgettoFilter
@@ -78,12 +79,6 @@ def lista(request):
     )
 
 
-def _cella(testo: str) -> str:
-    """Typed text a spreadsheet must not run as a formula (OWASP: a leading apostrophe), as
-    volontari.helios.cella_sicura does for the exports of the higher apps."""
-    return "'" + testo if testo[:1] in ("=", "+", "-", "@", "\t", "\r") else testo
-
-
 def _csv(progetti) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="progetti.csv"'
@@ -93,8 +88,8 @@ def _csv(progetti) -> HttpResponse:
         writer.writerow(
             [
                 p.pk,
-                _cella(p.titolo),
-                _cella(p.ente.denominazione),
+                cella_sicura(p.titolo),
+                cella_sicura(p.ente.denominazione),
                 p.settore.codice,
                 p.get_stato_display(),
                 p.durata_mesi,

@@ -11,7 +11,7 @@ from enti.forms import SedeForm
 from enti.models import Ente, Sede
 from enti.roles import Ruolo
 from enti.services import ruoli_verso_ente
-from enti.views import errori_nel_form
+from infra.forms import errori_nel_form
 
 from . import services
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record_event
 from enti import policy
 from enti.access import ambito
+from infra.csv_sicuro import cella_sicura
 
 from . import regole, services
 from .models import Presenza, Servizio, Volontario
@@ -88,14 +89,6 @@ def confronto(testo: str) -> str:
     """A name as compared between a file and the register: no accents, apostrophes, case."""
     base = unicodedata.normalize("NFKD", testo or "")
     return "".join(c for c in base if c.isalnum()).lower()
-
-
-def cella_sicura(valore) -> str:
-    """A cell a spreadsheet must not read as a formula."""
-    testo = "" if valore is None else str(valore)
-    if testo[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + testo
-    return testo
 
 
 def _scrivi(intestazione, righe, *, helios: bool) -> bytes:

@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import record_event
 from enti import policy
+from infra.mesi import primo_del_mese
+from infra.mesi import ultimo_del_mese as fine_del_mese
 
 from .models import Questionario, RelazioneMensile, Servizio
 
@@ -169,14 +171,6 @@ def medie(servizi, da: datetime.date, a: datetime.date) -> dict:
 
 
 # The OLP's monthly report ------------------------------------------------------------------
-
-
-def primo_del_mese(giorno: datetime.date) -> datetime.date:
-    return giorno.replace(day=1)
-
-
-def fine_del_mese(mese: datetime.date) -> datetime.date:
-    return (mese.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
 
 
 class ErroriRelazioni(ValidationError):

@@ -2,7 +2,6 @@
 the acting user and the audit log; a bounded number of queries whatever the number of days
 or volunteers saved at once."""
 
-import calendar
 import dataclasses
 import datetime
 from collections import defaultdict
@@ -19,6 +18,7 @@ from accounts.audit import record_event
 from accounts.models import AuditEvent
 from enti import policy
 from enti.access import ambito
+from infra.mesi import primo_del_mese, ultimo_del_mese
 
 from . import regole
 from .models import ChiusuraMensile, Presenza, Servizio
@@ -42,14 +42,6 @@ class ErroriGriglia(ValidationError):
         super().__init__(_("Nothing was saved: correct the days marked in red."))
         self.giorni = giorni
         self.servizi = servizi
-
-
-def primo_del_mese(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def ultimo_del_mese(mese: datetime.date) -> datetime.date:
-    return mese.replace(day=calendar.monthrange(mese.year, mese.month)[1])
 
 
 def finestra_settimane(mese: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
@@ -25,13 +25,7 @@ from . import helios, regole, services
 from .forms import FoglioFirmatoForm
 from .models import ChiusuraMensile, Presenza, Servizio
 from .regole import Voce
-from .templatetags.griglia import formatta_data, formatta_ore
-
-ATTIVITA_BREVI = [
-    ("servizio", gettext_lazy("service")),
-    ("formazione_generale", gettext_lazy("gen. training")),
-    ("formazione_specifica", gettext_lazy("spec. training")),
-]
+from .templatetags.griglia import ATTIVITA_BREVI, formatta_data, formatta_ore
 
 
 def _mese(request) -> datetime.date:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
 from enti import policy
-from enti.views import errori_nel_form
+from infra.forms import errori_nel_form
 from progetti.models import PostoSede
 
 from . import ciclo

@@ -37,10 +37,15 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     # Project apps, lowest layer first: imports point up this list, never down.
     "accounts",
+    "infra",
     "enti",
     "progetti",
     "volontari",
+    "pubblico",
+    "monitoraggio",
+    "adesioni",
     "network",
+    "dati_esempio",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +115,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 # Accounts (django-allauth): e-mail only, verified; nobody signs up on their own, people
-# join by invitation (network.inviti) or by a comune's access request.
+# join by invitation (adesioni) or by a comune's access request.
 ACCOUNT_ADAPTER = "network.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -149,13 +154,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Cache and task queue: Redis when REDIS_URL is set, otherwise local memory and tasks run
 # in-process, so that the portal can be tried with no server at all. The Redis cache survives
-# an outage of Redis (network.cache: reads miss, writes are skipped); sessions live in the
+# an outage of Redis (infra.cache: reads miss, writes are skipped); sessions live in the
 # database (SESSION_ENGINE below), never in Redis.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "network.cache.RedisTollerante",
+            "BACKEND": "infra.cache.RedisTollerante",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="scu"),
             "OPTIONS": {
@@ -263,7 +268,7 @@ LOGGING = {
 # committed change that moves them rewrites it, so this is only a safety net.
 COUNTERS_CACHE_SECONDS = 26 * 3600
 # Seconds each worker process keeps the hottest public reads (counters, latest news, the
-# anonymous home page) before asking the shared cache again (network.memoria); 0 turns it off.
+# anonymous home page) before asking the shared cache again (infra.memoria); 0 turns it off.
 CACHE_LOCALE_SECONDI = env.float("DJANGO_CACHE_LOCALE_SECONDI", default=1.0)
 
 # Password of the demo accounts that `seed_demo` creates, set only when DEBUG is on.

@@ -19,7 +19,7 @@ if REDIS_URL:  # noqa: F405
     # Keep test keys apart from anything else on the same Redis.
     CACHES["default"]["KEY_PREFIX"] = "scu-test"  # noqa: F405
 LANGUAGE_CODE = "it"
-CACHE_LOCALE_SECONDI = 0  # tests see the shared cache exactly (tests/network/test_memoria.py turns it on)
+CACHE_LOCALE_SECONDI = 0  # tests see the shared cache exactly (tests/pubblico/test_memoria.py turns it on)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared memory: the browser tests' live server writes (sessions, registers)
     # from its own thread, and shared-memory SQLite answers a concurrent lock with "table is

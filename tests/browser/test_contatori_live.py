@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
-from network import counters
 from progetti.models import Progetto
+from pubblico import counters
 from tests.personas import costruisci_mondo
 from volontari import ciclo
 

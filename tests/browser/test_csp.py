@@ -139,7 +139,7 @@ def test_no_policy_violation_in_the_django_admin(page, live_server, mondo):
         reverse("admin:enti_ente_changelist") + "?q=Alfa",
         reverse("admin:enti_ente_change", args=[ente]),
         reverse("admin:enti_nodo_add"),
-        reverse("admin:network_notizia_add"),
+        reverse("admin:pubblico_notizia_add"),
         reverse("admin:volontari_chiusuramensile_changelist"),
         reverse("admin:accounts_user_changelist"),
     ):
@@ -147,7 +147,7 @@ def test_no_policy_violation_in_the_django_admin(page, live_server, mondo):
         assert risposta.status == 200, f"{indirizzo} answered {risposta.status}"
         problemi += sorveglianza.problemi(indirizzo)
     # The calendar widget and the related-object pop-up link are drawn by the admin's scripts.
-    page.goto(reverse("admin:network_notizia_add"))
+    page.goto(reverse("admin:pubblico_notizia_add"))
     calendario = page.locator(".datetimeshortcuts a").first
     if calendario.count():
         calendario.click()

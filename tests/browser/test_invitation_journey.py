@@ -4,8 +4,8 @@ the dashboard, signs out and signs in again with e-mail and password."""
 import pytest
 from playwright.sync_api import sync_playwright
 
+from adesioni import services
 from enti.roles import Ruolo
-from network import services
 from tests.factories import OlpFactory
 from tests.personas import costruisci_mondo
 

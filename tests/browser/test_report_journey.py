@@ -17,8 +17,8 @@ from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
 
-from network import reports, tasks
-from network.models import Report
+from monitoraggio import reports, tasks
+from monitoraggio.models import Report
 from tests.personas import code_for, costruisci_mondo, totp_secret
 from volontari.models import Presenza
 
@@ -67,7 +67,7 @@ def test_nodo_orders_a_report_watches_it_progress_and_downloads_the_pdf(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     in_coda = []  # the ids the portal would have queued for the worker
-    # Orders leave through network.outbox, which hands in-process tasks to apply_async.
+    # Orders leave through infra.outbox, which hands in-process tasks to apply_async.
     monkeypatch.setattr(tasks.genera_report, "apply_async", lambda args, kwargs=None, **_: in_coda.append(args[0]))
 
     mondo = costruisci_mondo()

@@ -9,10 +9,12 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from adesioni.models import RichiestaAccesso
+from adesioni.services import invita
 from enti.models import Esperto
-from network.models import Notizia, Report, RichiestaAccesso
-from network.services import invita
+from monitoraggio.models import Report
 from progetti.models import AmbitoAzione, IncaricoEsperto, Progetto, Programma
+from pubblico.models import Notizia
 from tests.factories import ComuneFactory, ProgettoFactory, ServizioFactory
 from tests.personas import PERSONE, Mondo, client_per, costruisci_mondo
 from volontari.models import Questionario, Volontario

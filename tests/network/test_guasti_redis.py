@@ -20,10 +20,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from network import cache as cache_tollerante
-from network import counters, outbox, reports
+from infra import cache as cache_tollerante
+from infra import outbox
+from infra.models import Outbox
+from monitoraggio import reports
+from monitoraggio.models import Report
 from network.celery import app
-from network.models import Outbox, Report
+from pubblico import counters
 from tests.conftest import need
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo, current_code
@@ -38,7 +41,7 @@ MESE_SCORSO = (OGGI.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def cache_su(location: str, **opzioni) -> dict:
-    return {"default": {"BACKEND": "network.cache.RedisTollerante", "LOCATION": location, "OPTIONS": opzioni}}
+    return {"default": {"BACKEND": "infra.cache.RedisTollerante", "LOCATION": location, "OPTIONS": opzioni}}
 
 
 @pytest.fixture
@@ -74,7 +77,7 @@ def test_the_cache_misses_and_skips_writes_while_redis_is_down(redis_giu, orolog
     t = time.monotonic()
     assert cache.get("k", "ripiego") == "ripiego"
     assert cache.set("k", 1) is None
-    assert cache.add("k", 1) is True  # as if stored: see network/cache.py (allauth's locks)
+    assert cache.add("k", 1) is True  # as if stored: see infra/cache.py (allauth's locks)
     assert cache.get_or_set("k", 7) == 7
     assert cache.get_many(["a", "b"]) == {}
     assert cache.has_key("k") is False
@@ -84,7 +87,7 @@ def test_the_cache_misses_and_skips_writes_while_redis_is_down(redis_giu, orolog
     assert time.monotonic() - t < 3
     assert caches["default"].raggiungibile() is False
     # One warning for the outage, not one per call; no key in it (keys may carry personal data).
-    avvisi = [r for r in caplog.records if r.name == "network.cache"]
+    avvisi = [r for r in caplog.records if r.name == "infra.cache"]
     assert len(avvisi) == 1 and "ConnectionError" in avvisi[0].getMessage()
     assert "k" not in avvisi[0].args
 
@@ -331,7 +334,8 @@ def test_redis_back_the_waiting_report_is_sent_once_and_a_real_worker_completes_
 
 
 def test_one_flush_per_transaction_however_many_tasks(broker_giu, django_capture_on_commit_callbacks):
-    from network.tasks import genera_report, refresh_counters
+    from monitoraggio.tasks import genera_report
+    from pubblico.tasks import refresh_counters
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         outbox.accoda(refresh_counters)

@@ -13,11 +13,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from network import counters, indicatori, opendata
+from monitoraggio import indicatori
+from monitoraggio.models import Allerta
 from network.celery import app
-from network.models import Allerta
 from network.pseudonimizzazione import MARCATORE, pseudonimizza, soglia
 from network.tasks import pseudonimizza as task_pseudonimizza
+from pubblico import counters, opendata
 from tests.factories import OlpFactory, PostoSedeFactory, PresenzaFactory, ServizioFactory, UserFactory
 from volontari.codice_fiscale import validate_codice_fiscale_persona
 from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario

@@ -13,8 +13,9 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from network.models import Notizia, Report
+from monitoraggio.models import Report
 from progetti.models import PostoSede
+from pubblico.models import Notizia
 from tests.factories import EnteFactory, PostoSedeFactory, PresenzaFactory, ProgettoFactory, ServizioFactory
 from tests.network.test_authorization_matrix import MATRIX, url_for
 from tests.personas import PERSONE, client_per, costruisci_mondo

@@ -39,7 +39,7 @@ def test_database_down_answers_503(client):
     [
         "django.core.cache.backends.redis.RedisCache",
         # The portal's own: it hides an outage from reads, not from the health check.
-        "network.cache.RedisTollerante",
+        "infra.cache.RedisTollerante",
     ],
 )
 def test_cache_down_is_reported_but_healthy(client, backend):

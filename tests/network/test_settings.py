@@ -61,7 +61,7 @@ def test_with_service_urls_postgresql_and_redis():
     assert engine == "django.db.backends.postgresql"
     assert broker == "redis://redis:6379/0"
     assert eager is False
-    assert cache == "network.cache.RedisTollerante"  # Django's RedisCache, surviving a Redis outage
+    assert cache == "infra.cache.RedisTollerante"  # Django's RedisCache, surviving a Redis outage
 
 
 def test_base_debug_is_off_unless_asked():

@@ -16,10 +16,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from gunicorn.config import Config
 
-from network import grafici
+from infra import grafici
+from monitoraggio.models import Report
 from network.gunicorn_log import AccessLogSenzaDatiPersonali
 from network.logfilters import RedactSecretsFilter, indirizzo_per_i_log
-from network.models import Report
 from tests.personas import client_per, costruisci_mondo
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from network import counters
 from network.celery import app
+from pubblico import counters
 from tests.conftest import need
 from tests.factories import ServizioFactory
 
@@ -71,7 +71,7 @@ def test_worker_refreshes_counters_from_a_queued_task():
     eager = app.conf.task_always_eager
     try:
         app.conf.task_always_eager = False
-        from network.tasks import refresh_counters
+        from pubblico.tasks import refresh_counters
 
         refresh_counters.apply_async(queue=queue)
         key = counters.cache_key(timezone.localdate())
@@ -95,9 +95,9 @@ def test_worker_produces_a_real_report_pdf_with_the_figures():
 
     from pypdf import PdfReader
 
-    from network import reports
-    from network.models import Report
-    from network.tasks import genera_report
+    from monitoraggio import reports
+    from monitoraggio.models import Report
+    from monitoraggio.tasks import genera_report
     from tests.personas import costruisci_mondo
     from volontari.models import Presenza
 
@@ -148,9 +148,9 @@ def test_a_worker_killed_mid_report_leaves_a_job_another_worker_completes_once(t
 
     from pypdf import PdfReader
 
-    from network import reports
-    from network.models import Report
-    from network.tasks import genera_report
+    from monitoraggio import reports
+    from monitoraggio.models import Report
+    from monitoraggio.tasks import genera_report
     from tests.personas import costruisci_mondo
 
     need(bool(settings.REDIS_URL), "REDIS_URL is not set")

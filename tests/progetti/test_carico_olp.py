@@ -8,8 +8,8 @@ import time_machine
 from codicefiscale import codicefiscale
 from django.core.exceptions import ValidationError
 
-from network import allerte, indicatori
-from network.models import Allerta
+from monitoraggio import allerte, indicatori
+from monitoraggio.models import Allerta
 from progetti import carico_olp, services, validation
 from progetti.models import Progetto
 from tests.factories import AreaFactory, BandoFactory, OlpFactory, PostoSedeFactory, SedeFactory, ServizioFactory

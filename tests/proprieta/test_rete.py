@@ -9,10 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
+from adesioni import services
+from adesioni.models import Invito, RichiestaAccesso
 from enti.models import Membership
 from enti.roles import Ruolo
-from network import services
-from network.models import Invito, Report, RichiestaAccesso
+from monitoraggio.models import Report
 from tests.factories import ComuneFactory, codice_fiscale_ente
 from tests.personas import client_per, costruisci_mondo
 from volontari import questionari

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from accounts.models import AuditEvent
 from enti.models import Ente
-from network.models import Report
+from monitoraggio.models import Report
 from progetti.models import Progetto
 from tests.personas import client_per, costruisci_mondo
 from volontari.models import Presenza, Servizio

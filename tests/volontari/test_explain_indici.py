@@ -15,7 +15,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from network import counters
+from pubblico import counters
 from tests.conftest import need
 from tests.personas import client_per, costruisci_mondo
 from tests.volontari.test_griglia import dati_mese

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from network import indicatori
+from monitoraggio import indicatori
 from tests.factories import ServizioFactory, UserFactory
 from tests.personas import costruisci_mondo
 from volontari import questionari

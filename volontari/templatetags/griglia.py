@@ -15,15 +15,21 @@ from django.utils import formats
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
+# The activities of a P day, in the short words of a grid cell.
+ATTIVITA_BREVI = [
+    ("servizio", gettext_lazy("service")),
+    ("formazione_generale", gettext_lazy("gen. training")),
+    ("formazione_specifica", gettext_lazy("spec. training")),
+]
+
 
 def _liste() -> dict[str, tuple[list, bool]]:
     from volontari.models import Presenza
-    from volontari.views_registro import ATTIVITA_BREVI
 
     # name -> (choices, whether the option shows the code with its name as a title)
     return {"codici": (Presenza.Codice.choices, True), "attivita": (ATTIVITA_BREVI, False)}

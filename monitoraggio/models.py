@@ -1,0 +1,176 @@
+"""Monitoring: the report jobs and the alerts of the daily check."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.files import NomeCasuale
+from enti import policy
+from enti.access import ambito
+from enti.models import Ente, Nodo, Olp
+from volontari.models import Servizio
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportQuerySet":
+        """Network staff see the reports of their nodi and of their enti and projects; ente
+        staff those of their ente and its projects."""
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        q = Q()
+        if a.nodi:
+            q |= Q(nodo_id__in=a.nodi) | Q(ente__nodo_id__in=a.nodi) | Q(progetto__ente__nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(ente_id__in=a.enti) | Q(progetto__ente_id__in=a.enti)
+        return self.filter(q) if q else self.none()
+
+
+class Report(models.Model):
+    """A monitoring report: the job row of a Celery task that computes the indicators and
+    writes a PDF."""
+
+    class Tipo(models.TextChoices):
+        MENSILE_ENTE = "mensile_ente", _("monthly report of a body")
+        MENSILE_NODO = "mensile_nodo", _("monthly report of a node")
+        PROGETTO = "progetto", _("project report")
+        ANNUALE_ENTE = "annuale_ente", _("draft annual report of a body")
+
+    class Stato(models.TextChoices):
+        IN_CODA = "in_coda", _("queued")
+        IN_CORSO = "in_corso", _("running")
+        COMPLETATO = "completato", _("done")
+        FALLITO = "fallito", _("failed")
+
+    tipo = models.CharField(_("kind"), max_length=20, choices=Tipo.choices)
+    nodo = models.ForeignKey(Nodo, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("network node"))
+    ente = models.ForeignKey(Ente, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("body"))
+    progetto = models.ForeignKey(
+        "progetti.Progetto", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("project")
+    )
+    periodo_inizio = models.DateField(_("from"))
+    periodo_fine = models.DateField(_("to"))
+    stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
+    progresso = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to=NomeCasuale("report"), blank=True)
+    richiesto_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("ordered by"),
+    )  # fmt: skip
+    creato_il = models.DateTimeField(_("ordered on"), auto_now_add=True)
+    iniziato_il = models.DateTimeField(_("started on"), null=True, blank=True)
+    completato_il = models.DateTimeField(_("finished on"), null=True, blank=True)
+    tentativi = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    errore = models.TextField(_("error"), blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        db_table = "network_report"  # kept from when the model lived in the network app
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-creato_il"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(tipo="mensile_nodo", nodo__isnull=False, ente__isnull=True, progetto__isnull=True)
+                    | Q(
+                        tipo__in=["mensile_ente", "annuale_ente"],
+                        nodo__isnull=True,
+                        ente__isnull=False,
+                        progetto__isnull=True,
+                    )
+                    | Q(tipo="progetto", nodo__isnull=True, ente__isnull=True, progetto__isnull=False)
+                ),
+                name="report_ambito_coerente_col_tipo",
+            ),
+            models.CheckConstraint(condition=Q(progresso__lte=100), name="report_progresso_0_100"),
+            models.CheckConstraint(
+                condition=Q(periodo_fine__gte=models.F("periodo_inizio")), name="report_periodo_valido"
+            ),
+            models.CheckConstraint(condition=~Q(stato="completato") | ~Q(file=""), name="report_completato_ha_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} {self.ambito} {self.periodo_inizio:%m/%Y}"
+
+    @property
+    def ambito(self):
+        return self.nodo or self.ente or self.progetto
+
+
+class AllertaQuerySet(models.QuerySet):
+    def aperte(self):
+        return self.filter(risolta_il__isnull=True)
+
+    def visible_to(self, user) -> "AllertaQuerySet":
+        a = ambito(user)
+        if a.nazionale:
+            return self.all()
+        q = Q()
+        if a.nodi:
+            q |= Q(ente__nodo_id__in=a.nodi)
+        if a.enti:
+            q |= Q(ente_id__in=a.enti)
+        if a.olp:
+            q |= Q(olp_id=a.olp)
+        return self.filter(q) if q else self.none()
+
+
+class Allerta(models.Model):
+    """Something that needs action, found by the daily check; listed until it is resolved
+    (the next check no longer finds it)."""
+
+    class Tipo(models.TextChoices):
+        NESSUNA_REGISTRAZIONE = "nessuna_registrazione", _("no attendance recorded for days")
+        MESE_NON_CONFERMATO = "mese_non_confermato", _("month not confirmed by the 10th")
+        PERMESSI_QUASI_ESAURITI = "permessi_quasi_esauriti", _("paid leave nearly used")
+        MALATTIA_OLTRE = "malattia_oltre", _("sickness near or beyond the paid days")
+        FORMAZIONE_IN_SCADENZA = "formazione_in_scadenza", _("training deadline near")
+        INTERRUZIONE_DA_COMUNICARE = "interruzione_da_comunicare", _("interruption to report")
+        OLP_OLTRE_MASSIMO = "olp_oltre_massimo", _("OLP over the maximum")
+        SETTIMANA_SOTTO_MINIMO = "settimana_sotto_minimo", _("week under the project's minimum hours")
+
+    tipo = models.CharField(_("kind"), max_length=32, choices=Tipo.choices)
+    chiave = models.CharField(max_length=120, unique=True, help_text="kind and object: the same alert is found once")
+    ente = models.ForeignKey(Ente, on_delete=models.CASCADE, related_name="allerte", verbose_name=_("body"))
+    olp = models.ForeignKey(
+        Olp, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("OLP")
+    )
+    servizio = models.ForeignKey(
+        Servizio, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    messaggio = models.CharField(_("message"), max_length=300)
+    creata_il = models.DateTimeField(_("found on"), auto_now_add=True)
+    risolta_il = models.DateTimeField(_("resolved on"), null=True, blank=True)
+    notificata_il = models.DateTimeField(_("sent in a digest on"), null=True, blank=True)
+
+    objects = AllertaQuerySet.as_manager()
+
+    class Meta:
+        db_table = "network_allerta"  # kept from when the model lived in the network app
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-creata_il"]
+
+    # Kinds whose message tells of a volunteer's health: network staff read them as a generic
+    # absence (enti.policy.vede_natura_assenze), like the register's day codes.
+    SANITARIE = frozenset({Tipo.MALATTIA_OLTRE, Tipo.INTERRUZIONE_DA_COMUNICARE})
+
+    def __str__(self) -> str:
+        return self.messaggio
+
+    def per(self, user) -> tuple[str, str]:
+        """(kind, message) as this user may read them."""
+        if self.tipo in self.SANITARIE and self.servizio_id is not None:
+            s = self.servizio
+            if not policy.vede_natura_assenze(
+                user, volontario_user_id=s.volontario.user_id, olp_id=s.olp_id, ente_id=self.ente_id,
+                sede_id=s.posto.sede_id,
+            ):  # fmt: skip
+                return str(_("absence to follow up")), str(
+                    _("%(nome)s: a long absence to follow up with the body.")
+                    % {"nome": f"{s.volontario.cognome} {s.volontario.nome}"}
+                )
+        return self.get_tipo_display(), self.messaggio

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views, views_report
+
+# Included by network.urls under the namespaces "report" and "monitoraggio".
+report_patterns = [
+    path("", views_report.lista, name="lista"),
+    path("ordina/", views_report.nuovo, name="nuovo"),
+    path("<int:pk>/", views_report.dettaglio, name="dettaglio"),
+    path("<int:pk>/scarica/", views_report.scarica, name="scarica"),
+]
+
+monitoraggio_patterns = [path("", views.cruscotto, name="cruscotto")]
