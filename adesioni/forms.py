@@ -27,7 +27,7 @@ class InvitoForm(forms.Form):
         self.fields["ruolo"].choices = [(r.value, r.label) for r in Ruolo if r in invitabili]
         a = ambito(user)
         # Every choice list is limited to what the inviter may give.
-        self.fields["nodo"].queryset = Nodo.objects.all() if a.nazionale else Nodo.objects.filter(pk__in=a.nodi)
+        self.fields["nodo"].queryset = Nodo.objects.visible_to(user)
         self.fields["ente"].queryset = Ente.objects.visible_to(user).select_related("comune")
         self.fields["sede"].queryset = Sede.objects.filter(ente_id__in=a.enti_referente)
         self.fields["olp"].queryset = Olp.objects.filter(ente_id__in=a.enti_referente, user__isnull=True)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enti.access import ambito
+from enti.ambiti import AmbitoQuerySet
 from enti.models import Comune, Ente, Nodo, Olp, Sede
 from enti.roles import Ruolo
 from enti.validators import validate_codice_fiscale_ente
@@ -24,21 +24,14 @@ def nuovo_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class InvitoQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "InvitoQuerySet":
-        """One sees the invitations one sent, and those of the scope one governs."""
-        if not user.is_authenticated:
-            return self.none()
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        q = Q(creato_da=user)
-        if a.nodi:
-            q |= Q(nodo_id__in=a.nodi) | Q(ente__nodo_id__in=a.nodi)
-        if a.enti_referente:
-            q |= Q(ente_id__in=a.enti_referente) | Q(sede__ente_id__in=a.enti_referente)
-            q |= Q(olp__ente_id__in=a.enti_referente)
-        return self.filter(q)
+class InvitoQuerySet(AmbitoQuerySet):
+    """One sees the invitations one sent, and those of the scope one governs."""
+
+    AMBITI = {
+        "utente": "creato_da",
+        "nodi": ("nodo_id", "ente__nodo_id"),
+        "enti_referente": ("ente_id", "sede__ente_id", "olp__ente_id"),
+    }
 
     def utilizzabili(self):
         return self.filter(usato_il__isnull=True, revocato_il__isnull=True, scade_il__gt=timezone.now())
@@ -120,14 +113,8 @@ class Invito(models.Model):
         return str(self.nodo or self.ente or self.sede or self.olp or self.volontario or "")
 
 
-class RichiestaAccessoQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "RichiestaAccessoQuerySet":
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        if a.nodi:
-            return self.filter(nodo_id__in=a.nodi)
-        return self.none()
+class RichiestaAccessoQuerySet(AmbitoQuerySet):
+    AMBITI = {"nodi": "nodo_id"}
 
 
 class RichiestaAccesso(models.Model):

@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .access import ambito
+from .ambiti import AmbitoQuerySet, Tramite
 from .roles import RUOLI_MEMBERSHIP, Ruolo
 from .validators import validate_codice_fiscale_ente
 
@@ -61,6 +61,12 @@ class Comune(models.Model):
 # --- The network ---------------------------------------------------------------------------
 
 
+class NodoQuerySet(AmbitoQuerySet):
+    """National staff: every nodo; nodo staff: their own."""
+
+    AMBITI = {"nodi": "pk"}
+
+
 class Nodo(models.Model):
     """A regional office of the network (or the national one)."""
 
@@ -75,6 +81,8 @@ class Nodo(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     sito_web = models.URLField(_("website"), blank=True)
     ordine = models.PositiveSmallIntegerField(_("display order"), default=100)
+
+    objects = NodoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("network node")
@@ -91,23 +99,16 @@ class Nodo(models.Model):
         return self.nome
 
 
-class EnteQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "EnteQuerySet":
-        """National staff: all; nodo staff: their nodi's enti; referente and staff: their enti;
-        site managers and OLP: the ente they work for. Nobody else."""
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        q = Q()
-        if a.nodi:
-            q |= Q(nodo_id__in=a.nodi)
-        if a.enti:
-            q |= Q(pk__in=a.enti)
-        if a.sedi:
-            q |= Q(pk__in=Sede.objects.filter(pk__in=a.sedi).values("ente_id"))
-        if a.olp:
-            q |= Q(pk__in=Olp.objects.filter(pk=a.olp).values("ente_id"))
-        return self.filter(q) if q else self.none()
+class EnteQuerySet(AmbitoQuerySet):
+    """National staff: all; nodo staff: their nodi's enti; referente and staff: their enti;
+    site managers and OLP: the ente they work for. Nobody else."""
+
+    AMBITI = {
+        "nodi": "nodo_id",
+        "enti": "pk",
+        "sedi": Tramite("enti.Sede", "pk", "ente_id"),
+        "olp": Tramite("enti.Olp", "pk", "ente_id"),
+    }
 
     def aderenti(self, day=None):
         """Members whose adhesion is active on `day`: the public 'Enti e Comuni' counter."""
@@ -194,21 +195,13 @@ class Ente(models.Model):
         return self.denominazione
 
 
-class SedeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "SedeQuerySet":
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        q = Q()
-        if a.nodi:
-            q |= Q(ente__nodo_id__in=a.nodi)
-        if a.enti:
-            q |= Q(ente_id__in=a.enti)
-        if a.sedi:
-            q |= Q(pk__in=a.sedi)
-        if a.olp:
-            q |= Q(ente_id__in=Olp.objects.filter(pk=a.olp).values("ente_id"))
-        return self.filter(q) if q else self.none()
+class SedeQuerySet(AmbitoQuerySet):
+    AMBITI = {
+        "nodi": "ente__nodo_id",
+        "enti": "ente_id",
+        "sedi": "pk",
+        "olp": Tramite("enti.Olp", "pk", "ente_id", campo="ente_id"),
+    }
 
 
 class Sede(models.Model):
@@ -328,15 +321,10 @@ class Membership(models.Model):
         return f"{self.user} - {self.get_ruolo_display()}"
 
 
-class EspertoQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "EspertoQuerySet":
-        """The pool is kept by the nodi: national staff see all of it, nodo staff their own."""
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        if a.nodi:
-            return self.filter(nodo_id__in=a.nodi)
-        return self.none()
+class EspertoQuerySet(AmbitoQuerySet):
+    """The pool is kept by the nodi: national staff see all of it, nodo staff their own."""
+
+    AMBITI = {"nodi": "nodo_id"}
 
 
 class Esperto(models.Model):
@@ -380,21 +368,13 @@ class Esperto(models.Model):
         return f"{self.cognome} {self.nome}"
 
 
-class OlpQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "OlpQuerySet":
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        q = Q()
-        if a.nodi:
-            q |= Q(ente__nodo_id__in=a.nodi)
-        if a.enti:
-            q |= Q(ente_id__in=a.enti)
-        if a.sedi:
-            q |= Q(ente_id__in=Sede.objects.filter(pk__in=a.sedi).values("ente_id"))
-        if a.olp:
-            q |= Q(pk=a.olp)
-        return self.filter(q) if q else self.none()
+class OlpQuerySet(AmbitoQuerySet):
+    AMBITI = {
+        "nodi": "ente__nodo_id",
+        "enti": "ente_id",
+        "sedi": Tramite("enti.Sede", "pk", "ente_id", campo="ente_id"),
+        "olp": "pk",
+    }
 
 
 class Olp(models.Model):

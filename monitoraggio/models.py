@@ -7,24 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.files import NomeCasuale
 from enti import policy
-from enti.access import ambito
+from enti.ambiti import AmbitoQuerySet
 from enti.models import Ente, Nodo, Olp
 from volontari.models import Servizio
 
 
-class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReportQuerySet":
-        """Network staff see the reports of their nodi and of their enti and projects; ente
-        staff those of their ente and its projects."""
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        q = Q()
-        if a.nodi:
-            q |= Q(nodo_id__in=a.nodi) | Q(ente__nodo_id__in=a.nodi) | Q(progetto__ente__nodo_id__in=a.nodi)
-        if a.enti:
-            q |= Q(ente_id__in=a.enti) | Q(progetto__ente_id__in=a.enti)
-        return self.filter(q) if q else self.none()
+class ReportQuerySet(AmbitoQuerySet):
+    """Network staff see the reports of their nodi and of their enti and projects; ente
+    staff those of their ente and its projects."""
+
+    AMBITI = {
+        "nodi": ("nodo_id", "ente__nodo_id", "progetto__ente__nodo_id"),
+        "enti": ("ente_id", "progetto__ente_id"),
+    }
 
 
 class Report(models.Model):
@@ -100,22 +95,11 @@ class Report(models.Model):
         return self.nodo or self.ente or self.progetto
 
 
-class AllertaQuerySet(models.QuerySet):
+class AllertaQuerySet(AmbitoQuerySet):
+    AMBITI = {"nodi": "ente__nodo_id", "enti": "ente_id", "sedi": None, "olp": "olp_id"}
+
     def aperte(self):
         return self.filter(risolta_il__isnull=True)
-
-    def visible_to(self, user) -> "AllertaQuerySet":
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        q = Q()
-        if a.nodi:
-            q |= Q(ente__nodo_id__in=a.nodi)
-        if a.enti:
-            q |= Q(ente_id__in=a.enti)
-        if a.olp:
-            q |= Q(olp_id=a.olp)
-        return self.filter(q) if q else self.none()
 
 
 class Allerta(models.Model):

@@ -48,7 +48,7 @@ def _ambito(request):
     if pk and not (pk.isascii() and pk.isdigit()):
         raise Http404
     if livello == "nodo":
-        nodi = Nodo.objects.all() if a.nazionale else Nodo.objects.filter(pk__in=a.nodi)
+        nodi = Nodo.objects.visible_to(request.user)
         nodo = get_object_or_404(nodi, pk=pk) if pk else nodi.first()
         if nodo is None:
             raise Http404

@@ -37,7 +37,7 @@ class OrdineForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         a = ambito(user)
-        self.fields["nodo"].queryset = Nodo.objects.all() if a.nazionale else Nodo.objects.filter(pk__in=a.nodi)
+        self.fields["nodo"].queryset = Nodo.objects.visible_to(user)
         self.fields["ente"].queryset = Ente.objects.visible_to(user).order_by("denominazione")
         self.fields["progetto"].queryset = Progetto.objects.visible_to(user).order_by("titolo")
         if not (a.nazionale or a.nodi):

@@ -31,8 +31,7 @@ def _benvenuto(request):
 
 
 def _rete(request):
-    a = ambito(request.user)
-    nodi = Nodo.objects.all() if a.nazionale else Nodo.objects.filter(pk__in=a.nodi)
+    nodi = Nodo.objects.visible_to(request.user)
     return {
         "nodi": list(nodi.values_list("nome", flat=True)),
         "richieste_in_attesa": RichiestaAccesso.objects.visible_to(request.user)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from enti.access import ambito
+from enti.ambiti import AmbitoQuerySet, Tramite
 from enti.models import Ente, Esperto, Nodo, Olp, ReteTerritoriale, Sede
 
 from . import rules
@@ -204,26 +204,17 @@ class Programma(models.Model):
         return self.titolo
 
 
-class ProgettoQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProgettoQuerySet":
-        """National staff: all; nodo staff: their nodi's projects; referente and staff: the
-        projects their ente leads or co-designs; site managers and OLP: the projects with
-        places at their sedi or under them."""
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        q = Q()
-        if a.nodi:
-            q |= Q(ente__nodo_id__in=a.nodi)
-        if a.enti:
-            q |= Q(ente_id__in=a.enti) | Q(
-                pk__in=Progetto.enti_coprogettanti.through.objects.filter(ente_id__in=a.enti).values("progetto_id")
-            )
-        if a.sedi:
-            q |= Q(pk__in=PostoSede.objects.filter(sede_id__in=a.sedi).values("progetto_id"))
-        if a.olp:
-            q |= Q(pk__in=PostoSede.objects.filter(olp__id=a.olp).values("progetto_id"))
-        return self.filter(q) if q else self.none()
+class ProgettoQuerySet(AmbitoQuerySet):
+    """National staff: all; nodo staff: their nodi's projects; referente and staff: the
+    projects their ente leads or co-designs; site managers and OLP: the projects with
+    places at their sedi or under them."""
+
+    AMBITI = {
+        "nodi": "ente__nodo_id",
+        "enti": ("ente_id", Tramite("progetti.Progetto_enti_coprogettanti", "ente_id", "progetto_id")),
+        "sedi": Tramite("progetti.PostoSede", "sede_id", "progetto_id"),
+        "olp": Tramite("progetti.PostoSede", "olp__id", "progetto_id"),
+    }
 
 
 class Progetto(models.Model):
@@ -378,9 +369,8 @@ class Progetto(models.Model):
         return self.formazione_generale_ore + self.formazione_specifica_ore
 
 
-class PostoSedeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PostoSedeQuerySet":
-        return self.filter(progetto__in=Progetto.objects.visible_to(user).values("pk"))
+class PostoSedeQuerySet(AmbitoQuerySet):
+    ATTRAVERSO = ("progetto", "progetti.Progetto")
 
 
 class PostoSede(models.Model):

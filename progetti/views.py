@@ -319,8 +319,7 @@ def assegna_esperto(request, pk: int):
 
 
 def _nodi_gestiti(user):
-    a = ambito(user)
-    return Nodo.objects.all() if a.nazionale else Nodo.objects.filter(pk__in=a.nodi)
+    return Nodo.objects.visible_to(user)
 
 
 def programmi_visibili(user):

@@ -7,21 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.files import NomeCasuale
-from enti.access import ambito
-from enti.models import Olp, Sede
+from enti.ambiti import AmbitoQuerySet, Tramite
+from enti.models import Olp
 from progetti.models import PostoSede
 
 from .codice_fiscale import validate_codice_fiscale_persona
 
 
-class VolontarioQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "VolontarioQuerySet":
-        """A volunteer is visible to whoever can see one of their services, and to themselves."""
-        if ambito(user).nazionale:
-            return self.all()
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(Q(user=user) | Q(pk__in=Servizio.objects.visible_to(user).values("volontario_id")))
+class VolontarioQuerySet(AmbitoQuerySet):
+    """A volunteer is visible to whoever can see one of their services, and to themselves."""
+
+    AMBITI = {
+        "utente": ("user", lambda user: Q(pk__in=Servizio.objects.visible_to(user).values("volontario_id"))),
+    }
 
 
 class Volontario(models.Model):
@@ -87,29 +85,23 @@ class Volontario(models.Model):
         return f"{self.cognome} {self.nome}"
 
 
-class ServizioQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ServizioQuerySet":
-        """National staff: all; nodo staff: services at their nodi's enti; referente and staff:
-        at their enti; site managers: at their sedi; an OLP: the volunteers they follow; a
-        volunteer: their own."""
-        a = ambito(user)
-        if a.nazionale:
-            return self.all()
-        if not user.is_authenticated:
-            return self.none()
-        # The user's own volunteer record as a one-row subquery on this table's own column (not a
-        # join): ORed with the OLP's `olp_id`, PostgreSQL can then combine the two indexes
+class ServizioQuerySet(AmbitoQuerySet):
+    """National staff: all; nodo staff: services at their nodi's enti; referente and staff:
+    at their enti; site managers: at their sedi; an OLP: the volunteers they follow; a
+    volunteer: their own."""
+
+    AMBITI = {
+        # The user's own volunteer record as a one-row subquery on this table's own column (not
+        # a join): ORed with the OLP's `olp_id`, PostgreSQL can then combine the two indexes
         # instead of scanning every service (docs/benchmarks.md, month grid).
-        q = Q(volontario_id=models.Subquery(Volontario.objects.filter(user=user).order_by().values("pk")[:1]))
-        if a.nodi:
-            q |= Q(posto__sede__ente__nodo_id__in=a.nodi)
-        if a.enti:
-            q |= Q(posto__sede__ente_id__in=a.enti)
-        if a.sedi:
-            q |= Q(posto__sede_id__in=Sede.objects.filter(pk__in=a.sedi).values("pk"))
-        if a.olp:
-            q |= Q(olp_id=a.olp)
-        return self.filter(q)
+        "utente": lambda user: Q(
+            volontario_id=models.Subquery(Volontario.objects.filter(user=user).order_by().values("pk")[:1])
+        ),
+        "nodi": "posto__sede__ente__nodo_id",
+        "enti": "posto__sede__ente_id",
+        "sedi": Tramite("enti.Sede", "pk", "pk", campo="posto__sede_id"),
+        "olp": "olp_id",
+    }
 
     def in_corso(self, day: datetime.date | None = None) -> "ServizioQuerySet":
         """Services in progress on `day` (today by default): the 'Volontari attivi' counter.
@@ -193,9 +185,8 @@ class Servizio(models.Model):
         return f"{self.volontario} - {self.posto.progetto}"
 
 
-class PresenzaQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PresenzaQuerySet":
-        return self.filter(servizio__in=Servizio.objects.visible_to(user).values("pk"))
+class PresenzaQuerySet(AmbitoQuerySet):
+    ATTRAVERSO = ("servizio", "volontari.Servizio")
 
 
 class Presenza(models.Model):
@@ -271,9 +262,8 @@ class Presenza(models.Model):
         return cls.CODICE_ASSENZA if not natura and codice in cls.CODICI_SANITARI else codice
 
 
-class ChiusuraMensileQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ChiusuraMensileQuerySet":
-        return self.filter(servizio__in=Servizio.objects.visible_to(user).values("pk"))
+class ChiusuraMensileQuerySet(AmbitoQuerySet):
+    ATTRAVERSO = ("servizio", "volontari.Servizio")
 
 
 class ChiusuraMensile(models.Model):
