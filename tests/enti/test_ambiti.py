@@ -79,7 +79,9 @@ def test_percorsi_composti_none_e_tipi_sconosciuti():
         "sedi": None,
         "olp": lambda olp_id: Q(olp_id=olp_id),
     }
-    assert filtro(None, percorsi, a) == Q(nodo_id__in=frozenset({7})) | Q(ente__nodo_id__in=frozenset({7})) | Q(olp_id=5)
+    assert filtro(None, percorsi, a) == Q(nodo_id__in=frozenset({7})) | Q(ente__nodo_id__in=frozenset({7})) | Q(
+        olp_id=5
+    )
     # A kind left out (or None) sees nothing; the user's own rows need a signed-in user.
     assert filtro(None, {"sedi": None, "utente": "creato_da"}, a) == Q()
     tramite = filtro(None, {"sedi": Tramite("enti.Sede", "pk", "ente_id", campo="ente_id")}, a)
