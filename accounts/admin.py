@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .audit import client_ip, record_event
+from .audit import Evento, client_ip, record_event
 from .models import AuditEvent, User
 
 
@@ -12,7 +12,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         record_event(
-            verb=f"admin.{'modifica' if change else 'creazione'}",
+            verb=Evento.ADMIN_MODIFICA if change else Evento.ADMIN_CREAZIONE,
             acting_user=request.user,
             target=obj,
             data={"campi": sorted(form.changed_data)},
@@ -20,12 +20,16 @@ class AuditedAdmin(admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        record_event(verb="admin.eliminazione", acting_user=request.user, target=obj, ip_address=client_ip(request))
+        record_event(
+            verb=Evento.ADMIN_ELIMINAZIONE, acting_user=request.user, target=obj, ip_address=client_ip(request)
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            record_event(verb="admin.eliminazione", acting_user=request.user, target=obj, ip_address=client_ip(request))
+            record_event(
+                verb=Evento.ADMIN_ELIMINAZIONE, acting_user=request.user, target=obj, ip_address=client_ip(request)
+            )
         super().delete_queryset(request, queryset)
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import record_event
+from accounts.audit import Evento, record_event
 from enti import policy
 from enti.access import ambito
 from enti.models import Comune, Ente, Membership, Nodo, Olp, Sede
@@ -132,7 +132,7 @@ def invita(
     )
     nodo_id, ente_id = _ambito_invito(invito)
     record_event(
-        verb="invito.creato",
+        verb=Evento.INVITO_CREATO,
         acting_user=acting_user,
         target=invito,
         data={"ruolo": ruolo, "email": email},
@@ -222,7 +222,7 @@ def accetta_invito(
     invito.save(update_fields=["usato_il", "usato_da"])
     nodo_id, ente_id = _ambito_invito(invito)
     record_event(
-        verb="invito.accettato",
+        verb=Evento.INVITO_ACCETTATO,
         acting_user=user,
         target=invito,
         ip_address=ip_address,
@@ -230,7 +230,7 @@ def accetta_invito(
         ente_id=ente_id,
     )
     record_event(
-        verb="ruolo.assegnato",
+        verb=Evento.RUOLO_ASSEGNATO,
         acting_user=user,
         target=user,
         data={"ruolo": invito.ruolo, "ambito": invito.ambito_descrizione, "invito": invito.pk},
@@ -250,7 +250,7 @@ def revoca_invito(*, acting_user, invito: Invito, ip_address: str | None = None)
     invito.save(update_fields=["revocato_il"])
     nodo_id, ente_id = _ambito_invito(invito)
     record_event(
-        verb="invito.revocato",
+        verb=Evento.INVITO_REVOCATO,
         acting_user=acting_user,
         target=invito,
         ip_address=ip_address,
@@ -279,7 +279,7 @@ def richiedi_accesso(*, dati: dict, ip_address: str | None = None) -> RichiestaA
         raise ValidationError({"codice_fiscale": _("A request for this body is already waiting for review.")})
     richiesta = RichiestaAccesso.objects.create(**dati, nodo=nodo_per_comune(dati["comune"]))
     record_event(
-        verb="richiesta_accesso.inviata",
+        verb=Evento.RICHIESTA_ACCESSO_INVIATA,
         target=richiesta,
         data={"ente": richiesta.denominazione},
         ip_address=ip_address,
@@ -351,7 +351,7 @@ def decidi_richiesta(
             destinatari=[richiesta.email],
         )
     record_event(
-        verb="richiesta_accesso.approvata" if approva else "richiesta_accesso.respinta",
+        verb=Evento.RICHIESTA_ACCESSO_APPROVATA if approva else Evento.RICHIESTA_ACCESSO_RESPINTA,
         acting_user=acting_user,
         target=richiesta,
         data={"motivo": richiesta.motivo},

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import record_event
+from accounts.audit import Evento, record_event
 
 from .access import ambito
 from .models import Ente, EventoAdesione, Membership
@@ -99,7 +99,7 @@ def cambia_stato_adesione(*, acting_user, ente: Ente, a: str, motivo: str = "", 
     ente.save()
     evento = EventoAdesione.objects.create(ente=ente, da_stato=da, a_stato=a, motivo=motivo.strip(), autore=acting_user)
     record_event(
-        verb=f"adesione.{a}",
+        verb=Evento.adesione(a),
         acting_user=acting_user,
         target=ente,
         data={"da": da, "a": a, "motivo": motivo.strip()},
@@ -132,7 +132,7 @@ def aggiorna_dati_ente(*, acting_user, ente: Ente, dati: dict, ip_address=None) 
     ente.full_clean()
     ente.save()
     record_event(
-        verb="ente.dati_modificati",
+        verb=Evento.ENTE_DATI_MODIFICATI,
         acting_user=acting_user,
         target=ente,
         data={"campi": sorted(cambiati)},

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts.audit import record_event
+from accounts.audit import Evento, record_event
 from enti.access import ambito
 from enti.models import Ente, Nodo
 from infra import outbox
@@ -70,7 +70,7 @@ def ordina(*, acting_user, tipo: str, periodo_inizio, periodo_fine, nodo=None, e
     report.full_clean(exclude=["file"])
     report.save()
     record_event(
-        verb="report.ordinato", acting_user=acting_user, target=report,
+        verb=Evento.REPORT_ORDINATO, acting_user=acting_user, target=report,
         nodo_id=nodo.pk if nodo else (ente or (progetto.ente if progetto else None)).nodo_id,
         ente_id=ente.pk if ente else (progetto.ente_id if progetto else None),
     )  # fmt: skip

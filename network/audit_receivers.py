@@ -3,7 +3,7 @@ only hook for them; these receivers only record, they decide nothing."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-from accounts.audit import client_ip, record_event
+from accounts.audit import Evento, client_ip, record_event
 from enti.models import Membership
 
 
@@ -17,7 +17,12 @@ def _ambito(user) -> tuple[int | None, int | None]:
 def on_login(sender, request, user, **kwargs):
     nodo_id, ente_id = _ambito(user)
     record_event(
-        verb="accesso", acting_user=user, target=user, ip_address=client_ip(request), nodo_id=nodo_id, ente_id=ente_id
+        verb=Evento.ACCESSO,
+        acting_user=user,
+        target=user,
+        ip_address=client_ip(request),
+        nodo_id=nodo_id,
+        ente_id=ente_id,
     )
 
 
@@ -26,14 +31,21 @@ def on_logout(sender, request, user, **kwargs):
         return
     nodo_id, ente_id = _ambito(user)
     record_event(
-        verb="uscita", acting_user=user, target=user, ip_address=client_ip(request), nodo_id=nodo_id, ente_id=ente_id
+        verb=Evento.USCITA,
+        acting_user=user,
+        target=user,
+        ip_address=client_ip(request),
+        nodo_id=nodo_id,
+        ente_id=ente_id,
     )
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
     email = str(credentials.get("email") or credentials.get("username") or "")[:200]
     record_event(
-        verb="accesso.fallito", data={"email": email}, ip_address=client_ip(request) if request is not None else None
+        verb=Evento.ACCESSO_FALLITO,
+        data={"email": email},
+        ip_address=client_ip(request) if request is not None else None,
     )
 
 

@@ -30,7 +30,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat, LPad, TruncYear
 from django.utils import timezone
 
-from accounts.audit import record_event
+from accounts.audit import Evento, record_event
 from accounts.models import AuditEvent
 from adesioni.models import Invito
 from enti.models import Membership, Olp
@@ -208,7 +208,7 @@ def pseudonimizza(*, oggi: datetime.date | None = None, dry_run: bool = False, l
             esito.volontari += len(ids)
             transaction.on_commit(lambda fogli=fogli: _elimina_file(fogli))
     if esito.volontari:
-        record_event(verb="dati_personali.pseudonimizzati", data=asdict(esito))
+        record_event(verb=Evento.DATI_PERSONALI_PSEUDONIMIZZATI, data=asdict(esito))
     return esito
 
 

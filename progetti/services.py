@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import record_event
+from accounts.audit import Evento, record_event
 from enti.access import ambito
 from enti.models import Ente, Esperto, Membership, Olp, Sede
 from enti.roles import Ruolo
@@ -88,7 +88,7 @@ def crea_progetto(*, acting_user, ente: Ente, dati: dict, ip_address=None) -> Pr
         raise ValidationError({"area": _("The area does not belong to the chosen sector.")})
     progetto.save()
     EventoProgetto.objects.create(progetto=progetto, da_stato="", a_stato=P.BOZZA, autore=acting_user)
-    _audit("progetto.creato", acting_user, progetto, ip_address=ip_address)
+    _audit(Evento.PROGETTO_CREATO, acting_user, progetto, ip_address=ip_address)
     return progetto
 
 
@@ -153,7 +153,7 @@ def aggiorna_progetto(*, acting_user, progetto: Progetto, dati: dict, coprogetta
     progetto.save()
     if coprogettanti is not None:
         progetto.enti_coprogettanti.set(coprogettanti)
-    _audit("progetto.modificato", acting_user, progetto, {"campi": sorted(campi)}, ip_address)
+    _audit(Evento.PROGETTO_MODIFICATO, acting_user, progetto, {"campi": sorted(campi)}, ip_address)
     return progetto
 
 
@@ -200,7 +200,7 @@ def salva_posti(*, acting_user, progetto: Progetto, righe: list[dict], ip_addres
         )
         posto.olp.set(r["olp"])
         creati.append(posto)
-    _audit("progetto.posti", acting_user, progetto, {"sedi": len(creati)}, ip_address)
+    _audit(Evento.PROGETTO_POSTI, acting_user, progetto, {"sedi": len(creati)}, ip_address)
     return creati
 
 
@@ -213,7 +213,7 @@ def richiedi_esperti(*, acting_user, progetto: Progetto, ruoli: set[str], ip_add
     progetto.incarichi.filter(stato=IncaricoEsperto.Stato.RICHIESTO).exclude(ruolo__in=ruoli).delete()
     for ruolo in sorted(set(ruoli) - esistenti):
         IncaricoEsperto.objects.create(progetto=progetto, ruolo=ruolo)
-    _audit("progetto.esperti_richiesti", acting_user, progetto, {"ruoli": sorted(ruoli)}, ip_address)
+    _audit(Evento.PROGETTO_ESPERTI_RICHIESTI, acting_user, progetto, {"ruoli": sorted(ruoli)}, ip_address)
 
 
 def fotografia(progetto: Progetto) -> dict:
@@ -287,7 +287,7 @@ def cambia_stato_progetto(
         progetto=progetto, da_stato=da, a_stato=a, motivo=motivo.strip(), commento=commento.strip(),
         snapshot=snapshot, autore=acting_user,
     )  # fmt: skip
-    _audit(f"progetto.{a}", acting_user, progetto, {"da": da, "a": a, "motivo": motivo.strip()}, ip_address)
+    _audit(Evento.progetto(a), acting_user, progetto, {"da": da, "a": a, "motivo": motivo.strip()}, ip_address)
     _avvisa(progetto, evento, verso_rete=not (ruoli & RETE))
     return progetto
 
@@ -310,7 +310,7 @@ def commenta_progetto(*, acting_user, progetto: Progetto, commento: str, ip_addr
         commento=commento.strip(),
         autore=acting_user,
     )
-    _audit("progetto.commento", acting_user, progetto, ip_address=ip_address)
+    _audit(Evento.PROGETTO_COMMENTO, acting_user, progetto, ip_address=ip_address)
     return evento
 
 
@@ -337,7 +337,9 @@ def assegna_esperto(*, acting_user, incarico: IncaricoEsperto, esperto: Esperto,
             incarico.save()
     except IntegrityError as exc:
         raise ValidationError({"esperto": _("This expert already has this role in the project.")}) from exc
-    _audit("esperto.assegnato", acting_user, progetto, {"esperto": esperto.pk, "ruolo": incarico.ruolo}, ip_address)
+    _audit(
+        Evento.ESPERTO_ASSEGNATO, acting_user, progetto, {"esperto": esperto.pk, "ruolo": incarico.ruolo}, ip_address
+    )
     return incarico
 
 
@@ -364,7 +366,7 @@ def salva_sede(*, acting_user, ente: Ente, dati: dict, sede: Sede | None = None,
     except IntegrityError as exc:  # a concurrent save of the same address
         raise ValidationError({"indirizzo": _("The body already has a site at this address.")}) from exc
     record_event(
-        verb="sede.salvata",
+        verb=Evento.SEDE_SALVATA,
         acting_user=acting_user,
         target=sede,
         ip_address=ip_address,
@@ -388,7 +390,7 @@ def chiudi_sede(*, acting_user, sede: Sede, data_chiusura=None, ip_address=None)
     sede.data_chiusura = data_chiusura or timezone.localdate()
     sede.save(update_fields=["data_chiusura"])
     record_event(
-        verb="sede.chiusa", acting_user=acting_user, target=sede, ip_address=ip_address,
+        verb=Evento.SEDE_CHIUSA, acting_user=acting_user, target=sede, ip_address=ip_address,
         nodo_id=sede.ente.nodo_id, ente_id=sede.ente_id,
     )  # fmt: skip
     return sede
@@ -417,7 +419,7 @@ def salva_olp(*, acting_user, ente: Ente, dati: dict, olp: Olp | None = None, ip
     olp.full_clean()
     olp.save()
     record_event(
-        verb="olp.salvato", acting_user=acting_user, target=olp, ip_address=ip_address,
+        verb=Evento.OLP_SALVATO, acting_user=acting_user, target=olp, ip_address=ip_address,
         nodo_id=ente.nodo_id, ente_id=ente.pk,
     )  # fmt: skip
     return olp

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.audit import client_ip, record_event
+from accounts.audit import Evento, client_ip, record_event
 from enti.access import ambito
 from enti.models import Ente, Esperto, Nodo, Olp, Sede
 from enti.roles import Ruolo
@@ -373,7 +373,7 @@ def programma_modifica(request, pk: int | None = None):
             Progetto.objects.filter(programma=prog).exclude(pk__in=[p.pk for p in scelti]).update(programma=None)
             Progetto.objects.filter(pk__in=[p.pk for p in scelti]).update(programma=prog)
             record_event(
-                verb="programma.salvato",
+                verb=Evento.PROGRAMMA_SALVATO,
                 acting_user=request.user,
                 target=prog,
                 ip_address=client_ip(request),
@@ -405,7 +405,7 @@ def esperto_modifica(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         esperto = form.save()
         record_event(
-            verb="esperto.salvato",
+            verb=Evento.ESPERTO_SALVATO,
             acting_user=request.user,
             target=esperto,
             ip_address=client_ip(request),

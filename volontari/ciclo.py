@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import record_event
+from accounts.audit import Evento, record_event
 from enti import policy
 from progetti import carico_olp, rules
 from progetti.models import PostoSede, Progetto
@@ -162,7 +162,7 @@ def avvia_servizio(
         volontario=v, posto=posto, olp=olp, tipo_posto=tipo_posto, gmo=gmo, data_inizio=data_inizio,
         data_fine_prevista=fine, data_fine=fine,
     )  # fmt: skip
-    _audit("servizio.avviato", acting_user, servizio, {"inizio": data_inizio.isoformat()}, ip_address)
+    _audit(Evento.SERVIZIO_AVVIATO, acting_user, servizio, {"inizio": data_inizio.isoformat()}, ip_address)
     return servizio
 
 
@@ -181,7 +181,7 @@ def registra_rinuncia(*, acting_user, servizio: Servizio, motivo: str = "", ip_a
     servizio.data_fine = servizio.data_inizio
     servizio.motivo_interruzione = motivo.strip()
     servizio.save()
-    _audit("servizio.rinuncia", acting_user, servizio, {"motivo": motivo.strip()}, ip_address)
+    _audit(Evento.SERVIZIO_RINUNCIA, acting_user, servizio, {"motivo": motivo.strip()}, ip_address)
     return servizio
 
 
@@ -225,7 +225,7 @@ def interrompi_servizio(
     servizio.interruzione_documentata = documentata
     servizio.save()
     _audit(
-        "servizio.interrotto",
+        Evento.SERVIZIO_INTERROTTO,
         acting_user,
         servizio,
         {"ultimo_giorno": ultimo_giorno.isoformat(), "in_ritardo": interruzione_in_ritardo(servizio)},
@@ -283,7 +283,7 @@ def subentro(
         volontario=v, posto=uscito.posto, olp=uscito.olp, tipo_posto=uscito.tipo_posto, gmo=uscito.gmo,
         data_inizio=data_inizio, data_fine_prevista=fine, data_fine=fine, subentra_a=uscito,
     )  # fmt: skip
-    _audit("servizio.subentro", acting_user, nuovo, {"sostituisce": uscito.pk}, ip_address)
+    _audit(Evento.SERVIZIO_SUBENTRO, acting_user, nuovo, {"sostituisce": uscito.pk}, ip_address)
     return nuovo
 
 

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from accounts.audit import record_event
+from accounts.audit import Evento, record_event
 from enti import policy
 from enti.access import ambito
 from infra.csv_sicuro import cella_sicura
@@ -258,7 +258,7 @@ def imposta_codice_volontario(*, acting_user, volontario, codice: str, ip_addres
     volontario.codice_volontario = codice
     ente = servizio.posto.sede.ente
     record_event(
-        verb="volontario.codice_helios",
+        verb=Evento.VOLONTARIO_CODICE_HELIOS,
         acting_user=acting_user,
         target=volontario,
         data={"prima": prima, "dopo": codice},
@@ -457,7 +457,7 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
         # In file order, each message once (a day may break a rule on each try of its month).
         raise ErroriImportazione(sorted(set(trovati), key=lambda e: (e[0], trovati.index(e))))
     record_event(
-        verb="presenze.importate",
+        verb=Evento.PRESENZE_IMPORTATE,
         acting_user=acting_user,
         target=ente,
         data={"righe": len(riga_di), "giorni_scritti": scritti},

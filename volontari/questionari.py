@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import record_event
+from accounts.audit import Evento, record_event
 from enti import policy
 from infra.mesi import primo_del_mese
 from infra.mesi import ultimo_del_mese as fine_del_mese
@@ -137,7 +137,7 @@ def compila(questionario: Questionario, *, acting_user, risposte: dict) -> Quest
         q.full_clean()
         q.save()
         record_event(
-            verb="questionario.compilato", acting_user=acting_user, target=q,
+            verb=Evento.QUESTIONARIO_COMPILATO, acting_user=acting_user, target=q,
             nodo_id=q.servizio.posto.sede.ente.nodo_id, ente_id=q.servizio.posto.sede.ente_id,
         )  # fmt: skip
     return q
@@ -255,7 +255,7 @@ def salva_relazioni(*, acting_user, mese: datetime.date, righe: dict[int, dict],
         if da_salvare:
             s = ammessi[da_salvare[0][0]]
             record_event(
-                verb="relazioni.salvate", acting_user=acting_user, target=s,
+                verb=Evento.RELAZIONI_SALVATE, acting_user=acting_user, target=s,
                 nodo_id=s.posto.sede.ente.nodo_id, ente_id=s.posto.sede.ente_id,
                 data={"mese": f"{mese:%Y-%m}", "servizi": [r[0] for r in da_salvare]},
             )  # fmt: skip

@@ -14,8 +14,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import record_event
-from accounts.models import AuditEvent
+from accounts.audit import Evento, NuovoEvento, record_event, record_events
 from enti import policy
 from enti.access import ambito
 from infra.mesi import primo_del_mese, ultimo_del_mese
@@ -291,20 +290,17 @@ def salva_griglia(
         servizio = per_id[sid]
         chiusura = chiusure.get(sid)
         eventi.append(
-            AuditEvent(
-                actor=acting_user,
-                verb="presenze.mese_riaperto_modificato"
+            NuovoEvento(
+                verb=Evento.PRESENZE_MESE_RIAPERTO_MODIFICATO
                 if chiusura is not None and chiusura.riaperta
-                else "presenze.salvate",
-                target_type=Servizio._meta.label_lower,
-                target_id=str(sid),
+                else Evento.PRESENZE_SALVATE,
+                target=servizio,
                 target_repr=f"{servizio.volontario_id}/{mese:%m-%Y}",
                 data={"mese": mese.isoformat(), "giorni": n},
-                ip_address=ip_address,
-                ambito_ente=servizio.posto.sede.ente_id,
+                ente_id=servizio.posto.sede.ente_id,
             )
         )
-    AuditEvent.objects.bulk_create(eventi)
+    record_events(eventi, acting_user=acting_user, ip_address=ip_address)  # one INSERT
     return scritti
 
 
@@ -361,7 +357,7 @@ def conferma_preliminare(
     chiusura.conferma_preliminare_da = acting_user
     chiusura.save()
     record_event(
-        verb="mese.conferma_preliminare",
+        verb=Evento.MESE_CONFERMA_PRELIMINARE,
         acting_user=acting_user,
         target=chiusura,
         data={"certificato_continuo": certificato_continuo} if ponti else {},
@@ -404,7 +400,7 @@ def carica_foglio_firmato(
         chiusura.foglio_firmato.delete(save=False)
     chiusura.foglio_firmato.save("foglio.pdf", file, save=True)
     record_event(
-        verb="mese.foglio_caricato", acting_user=acting_user, target=chiusura, ip_address=ip_address,
+        verb=Evento.MESE_FOGLIO_CARICATO, acting_user=acting_user, target=chiusura, ip_address=ip_address,
         ente_id=servizio.posto.sede.ente_id,
     )  # fmt: skip
     return chiusura
@@ -463,7 +459,7 @@ def conferma_generale(*, acting_user, ente, mese: datetime.date, ip_address=None
         raise ValidationError(_("This month is already confirmed."))
     ChiusuraMensile.objects.bulk_update(confermate, ["stato", "confermata_il", "confermata_da"])
     record_event(
-        verb="mese.conferma_generale",
+        verb=Evento.MESE_CONFERMA_GENERALE,
         acting_user=acting_user,
         target=ente,
         data={
@@ -499,7 +495,7 @@ def riapri_mese(*, acting_user, chiusura: ChiusuraMensile, motivo: str, ip_addre
     chiusura.confermata_il = None
     chiusura.save()
     record_event(
-        verb="mese.riaperto",
+        verb=Evento.MESE_RIAPERTO,
         acting_user=acting_user,
         target=chiusura,
         data={"motivo": motivo.strip(), "mese": chiusura.mese.isoformat()},

@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.audit import client_ip, record_event
+from accounts.audit import Evento, client_ip, record_event
 from progetti import rules
 
 from . import ciclo, dati_personali, regole, services
@@ -89,7 +89,7 @@ def i_miei_dati(request):
     volontario = _mio_volontario(request)
     contenuto = dati_personali.archivio(volontario)
     record_event(
-        verb="dati_personali.scaricati",
+        verb=Evento.DATI_PERSONALI_SCARICATI,
         acting_user=request.user,
         target=volontario,
         data={"formato": dati_personali.FORMATO, "byte": len(contenuto)},
