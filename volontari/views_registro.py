@@ -2,11 +2,10 @@
 request (htmx swaps the grid in place), errors shown in the cell that caused them."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,10 +20,10 @@ from accounts.files import file_privato
 from enti import policy
 from enti.access import ambito
 
-from . import helios, regole, services
+from . import celle, helios, regole, services
+from .celle import ore_usuali, voce_usuale
 from .forms import FoglioFirmatoForm
 from .models import ChiusuraMensile, Presenza, Servizio
-from .regole import Voce
 from .templatetags.griglia import ATTIVITA_BREVI, formatta_data, formatta_ore
 
 
@@ -60,23 +59,6 @@ def _etichette(g: datetime.date) -> dict[str, str]:
         "ore": _("Hours, %(giorno)s") % {"giorno": giorno},
         "attivita": _("Activity, %(giorno)s") % {"giorno": giorno},
     }
-
-
-def ore_usuali(progetto) -> Decimal:
-    """The hours of a usual service day of the project: its weekly hours (or its annual
-    quota spread over the weeks of service) over its service days a week."""
-    if progetto.ore_settimanali:
-        ore = Decimal(progetto.ore_settimanali) / progetto.giorni_settimana
-    else:
-        ore = Decimal(progetto.monte_ore) / (Decimal(52) * progetto.durata_mesi / 12) / progetto.giorni_settimana
-    return ore.quantize(Decimal("0.01"))
-
-
-def voce_usuale(progetto, giorno: datetime.date) -> Voce:
-    """The project's usual pattern for a day: a service day with its usual hours, or not working."""
-    if giorno.weekday() < progetto.giorni_settimana:
-        return Voce(giorno, "P", "servizio", ore_usuali(progetto))
-    return Voce(giorno, "NL")
 
 
 def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, giorni=None):
@@ -181,70 +163,6 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, 
     }
 
 
-def _ore(testo: str) -> Decimal | None:
-    """Hours as typed, or None if the register cannot keep them: not a number, not finite
-    (NaN, 1e400) or finer than hundredths (0.001)."""
-    try:
-        ore = Decimal(testo or "0")
-        return ore if ore.is_finite() and ore == ore.quantize(Decimal("0.01")) else None
-    except InvalidOperation:
-        return None
-
-
-def _leggi(request, servizi, mese) -> tuple[dict, dict, dict]:
-    """The typed cells: modifiche for the service, raw values to show back, parse errors."""
-    modifiche: dict[int, dict] = {}
-    valori: dict[str, dict] = {}
-    errori: dict[int, dict] = {}
-    codici = set(Presenza.Codice.values)
-    for s in servizi:
-        if request.POST.get(f"ver-{s.pk}") is None:
-            continue
-        cambi = {}
-        for g in regole.giorni_del_mese(mese):
-            chiave = f"{s.pk}-{g:%Y%m%d}"
-            if f"c-{chiave}" not in request.POST:
-                continue
-            codice = request.POST.get(f"c-{chiave}", "").strip().upper()
-            attivita = request.POST.get(f"a-{chiave}", "").strip()
-            ore_scritte = request.POST.get(f"o-{chiave}", "").strip()
-            if codice not in regole.CODICI_CON_ORE:
-                # Hours and activity belong to P days: a code changed from P to PR leaves them
-                # in the row; they are dropped here, so that the only error shown is a real one.
-                attivita, ore_scritte = "", ""
-            ore_testo = ore_scritte.replace(",", ".")
-            # Cells without a note field (the grid) keep the day's note as it is.
-            nota_inviata = request.POST.get(f"n-{chiave}")
-            nota = None if nota_inviata is None else nota_inviata.strip()
-            valori[chiave] = {"codice": codice, "attivita": attivita, "ore": ore_scritte, "nota": nota or ""}
-            if not codice:
-                cambi[g] = None
-                continue
-            try:
-                # PostgreSQL refuses NUL in text; the note has a length the page also enforces.
-                for testo in (codice, attivita, ore_testo, nota or ""):
-                    ProhibitNullCharactersValidator()(testo)
-                MaxLengthValidator(Presenza._meta.get_field("nota").max_length)(nota or "")
-                helios.verifica_nota(nota or "")  # the note goes to the Department's file as typed
-            except ValidationError as exc:
-                errori.setdefault(s.pk, {})[g] = exc.messages
-                continue
-            if codice not in codici:
-                errori.setdefault(s.pk, {})[g] = [_("Unknown day code: %(c)s.") % {"c": codice}]
-                continue
-            ore = _ore(ore_testo)
-            if ore is None:
-                errori.setdefault(s.pk, {})[g] = [_("Hours are a number, e.g. 5 or 4,5.")]
-                continue
-            if codice == "P" and not attivita:
-                attivita = "servizio"
-            if codice != "P":
-                attivita = ""
-            cambi[g] = Voce(g, codice, attivita, ore, nota)
-        modifiche[s.pk] = cambi
-    return modifiche, valori, errori
-
-
 def _scritti(n: int) -> str:
     return ngettext("Saved: %(n)s day written.", "Saved: %(n)s days written.", n) % {"n": n}
 
@@ -253,7 +171,7 @@ def _salva(request, servizi, mese, *, giorni=None) -> tuple[dict, int]:
     """Read the typed cells and save them with salva_griglia: the page's context with the
     outcome (a success that counts the days, or the errors at their cells and in a summary
     that links to each; nothing written), and the status to answer with."""
-    modifiche, valori, errori = _leggi(request, servizi, mese)
+    modifiche, valori, errori = celle.leggi_celle(request.POST, [s.pk for s in servizi], mese)
     if errori:
         contesto = _contesto(request, mese, servizi, errori=errori, valori=valori, giorni=giorni)
         contesto["errore"] = _("Nothing was saved: correct the days marked in red.")
@@ -322,32 +240,7 @@ def riempi(request):
     service days with their hours, the other days not working."""
     mese = _mese(request)
     servizi = _servizi_del_mese(request.user, mese)
-    try:
-        lunedi = datetime.datetime.strptime(request.POST.get("settimana", ""), "%Y-%m-%d").date()
-        if not regole.giorno_ammesso(lunedi):  # 9999-12-31 + 6 days overflows
-            raise ValueError(lunedi)
-        giorni = [lunedi + datetime.timedelta(days=i) for i in range(7)]
-    except ValueError:
-        giorni = regole.giorni_del_mese(mese)
-    oggi = timezone.localdate()
-    righe = services.carica_mese([s.pk for s in servizi], mese)
-    chiusure = {
-        c.servizio_id
-        for c in ChiusuraMensile.objects.filter(
-            servizio_id__in=[s.pk for s in servizi], mese=mese, stato=ChiusuraMensile.Stato.CONFERMATA
-        )
-    }
-    modifiche = {}
-    for s in servizi:
-        if s.pk in chiusure:  # a confirmed month is read-only: nothing to fill there
-            continue
-        cambi = {}
-        for g in giorni:
-            if g.month != mese.month or g > oggi or not (s.data_inizio <= g <= s.data_fine) or g in righe[s.pk]:
-                continue
-            cambi[g] = voce_usuale(s.posto.progetto, g)
-        if cambi:
-            modifiche[s.pk] = cambi
+    modifiche = celle.da_riempire(servizi, mese, request.POST.get("settimana", ""), timezone.localdate())
     template = "registro/_griglia.html" if request.headers.get("HX-Request") else "registro/griglia.html"
     if not modifiche:
         contesto = _contesto(request, mese, servizi)
@@ -409,7 +302,7 @@ def volontario(request, pk: int):
         pk=pk,
     )
     if request.method == "POST":
-        modifiche, valori, errori = _leggi(request, [servizio], mese)
+        modifiche, valori, errori = celle.leggi_celle(request.POST, [servizio.pk], mese)
         if not errori:
             try:
                 services.salva_griglia(
