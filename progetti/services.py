@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import Evento, record_event
 from enti.access import ambito
-from enti.models import Ente, Esperto, Membership, Olp, Sede
+from enti.models import Ente, Esperto, Membership, Nodo, Olp, Sede
 from enti.roles import Ruolo
 from enti.services import ruoli_verso_ente
 from enti.workflow import MacchinaStati, Transizione
 
 from . import rules, validation
-from .models import EventoProgetto, IncaricoEsperto, PostoSede, Progetto
+from .models import EventoProgetto, IncaricoEsperto, PostoSede, Progetto, Programma
 
 P = Progetto.Stato
 RETE = frozenset({Ruolo.STAFF_NODO, Ruolo.STAFF_NAZIONALE})
@@ -429,3 +429,49 @@ def olp_disponibili(progetto: Progetto):
     return Olp.objects.filter(
         ente_id__in=[progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)], attivo=True
     )
+
+
+# --- Programmes and the shared experts pool (nodo staff) ----------------------------------
+
+
+def nodi_gestiti(user):
+    """The nodi whose programmes and experts the user keeps: all for national staff, their own
+    for nodo staff."""
+    return Nodo.objects.visible_to(user)
+
+
+def progetti_per_programma(user, nodi):
+    """The projects a programme of these nodi may gather: those of their enti the user sees,
+    except rejected ones."""
+    return Progetto.objects.visible_to(user).filter(ente__nodo__in=nodi).exclude(stato=Progetto.Stato.RESPINTO)
+
+
+@transaction.atomic
+def salva_programma(*, acting_user, programma: Programma, progetti, ip_address=None) -> Programma:
+    """Save a programme (new or changed, already validated by its form) with exactly the
+    chosen projects: the others leave it; audited."""
+    programma.save()
+    scelti = [p.pk for p in progetti]
+    Progetto.objects.filter(programma=programma).exclude(pk__in=scelti).update(programma=None)
+    Progetto.objects.filter(pk__in=scelti).update(programma=programma)
+    record_event(
+        verb=Evento.PROGRAMMA_SALVATO,
+        acting_user=acting_user,
+        target=programma,
+        ip_address=ip_address,
+        nodo_id=programma.nodo_id,
+    )
+    return programma
+
+
+def salva_esperto(*, acting_user, esperto: Esperto, ip_address=None) -> Esperto:
+    """Save an expert of the pool (already validated by its form); audited."""
+    esperto.save()
+    record_event(
+        verb=Evento.ESPERTO_SALVATO,
+        acting_user=acting_user,
+        target=esperto,
+        ip_address=ip_address,
+        nodo_id=esperto.nodo_id,
+    )
+    return esperto

@@ -3,7 +3,6 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.audit import Evento, client_ip, record_event
+from accounts.audit import client_ip
 from enti.access import ambito
-from enti.models import Ente, Esperto, Nodo, Olp, Sede
+from enti.models import Ente, Esperto, Olp, Sede
 from enti.roles import Ruolo
 from infra.csv_sicuro import cella_sicura
 from infra.forms import errori_nel_form
@@ -318,10 +317,6 @@ def assegna_esperto(request, pk: int):
 # --- Programmes ---------------------------------------------------------------------------
 
 
-def _nodi_gestiti(user):
-    return Nodo.objects.visible_to(user)
-
-
 def programmi_visibili(user):
     a = ambito(user)
     if a.nazionale:
@@ -353,32 +348,24 @@ def programma(request, pk: int):
             "programma": prog,
             "progetti": progetti,
             "errori": validation.errori_programma(prog),
-            "gestibile": prog.nodo in _nodi_gestiti(request.user),
+            "gestibile": prog.nodo in services.nodi_gestiti(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def programma_modifica(request, pk: int | None = None):
-    nodi = _nodi_gestiti(request.user)
+    nodi = services.nodi_gestiti(request.user)
     instance = get_object_or_404(Programma.objects.filter(nodo__in=nodi), pk=pk) if pk else None
-    progetti = (
-        Progetto.objects.visible_to(request.user).filter(ente__nodo__in=nodi).exclude(stato=Progetto.Stato.RESPINTO)
-    )
+    progetti = services.progetti_per_programma(request.user, nodi)
     form = ProgrammaForm(request.POST or None, instance=instance, nodi=nodi, progetti=progetti)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            prog = form.save()
-            scelti = form.cleaned_data["progetti"]
-            Progetto.objects.filter(programma=prog).exclude(pk__in=[p.pk for p in scelti]).update(programma=None)
-            Progetto.objects.filter(pk__in=[p.pk for p in scelti]).update(programma=prog)
-            record_event(
-                verb=Evento.PROGRAMMA_SALVATO,
-                acting_user=request.user,
-                target=prog,
-                ip_address=client_ip(request),
-                nodo_id=prog.nodo_id,
-            )
+        prog = services.salva_programma(
+            acting_user=request.user,
+            programma=form.save(commit=False),
+            progetti=form.cleaned_data["progetti"],
+            ip_address=client_ip(request),
+        )
         messages.success(request, _("Programme saved."))
         return redirect("progetti:programma", pk=prog.pk)
     return render(request, "progetti/programma_modifica.html", {"form": form, "programma": instance})
@@ -401,16 +388,9 @@ def esperti(request):
 @require_http_methods(["GET", "POST"])
 def esperto_modifica(request, pk: int | None = None):
     instance = get_object_or_404(Esperto.objects.visible_to(request.user), pk=pk) if pk else None
-    form = EspertoForm(request.POST or None, instance=instance, nodi=_nodi_gestiti(request.user))
+    form = EspertoForm(request.POST or None, instance=instance, nodi=services.nodi_gestiti(request.user))
     if request.method == "POST" and form.is_valid():
-        esperto = form.save()
-        record_event(
-            verb=Evento.ESPERTO_SALVATO,
-            acting_user=request.user,
-            target=esperto,
-            ip_address=client_ip(request),
-            nodo_id=esperto.nodo_id,
-        )
+        services.salva_esperto(acting_user=request.user, esperto=form.save(commit=False), ip_address=client_ip(request))
         messages.success(request, _("Expert saved."))
         return redirect("progetti:esperti")
     return render(request, "progetti/esperto_modifica.html", {"form": form, "esperto": instance})

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import AuditEvent
+from progetti import services
 from progetti.models import AmbitoAzione, Programma
 from progetti.validation import errori_programma
 from tests.factories import BandoFactory, PostoSedeFactory, ProgettoFactory
@@ -78,3 +80,17 @@ def test_nodo_staff_build_the_programme(client, programma):
     assert progetto.programma == prog
     client.force_login(mondo.users["nodo_veneto"])
     assert client.get(reverse("progetti:programma_modifica", args=[prog.pk])).status_code == 404
+
+
+def test_salva_programma_tiene_esattamente_i_progetti_scelti(programma):
+    mondo, prog = programma
+    resta, esce = add(prog, 6), add(prog, 6)
+    entra = ProgettoFactory(stato="presentato")
+    services.salva_programma(
+        acting_user=mondo.users["nodo_lombardia"], programma=prog, progetti=[resta, entra], ip_address="127.0.0.1"
+    )
+    assert set(prog.progetti.values_list("pk", flat=True)) == {resta.pk, entra.pk}
+    esce.refresh_from_db()
+    assert esce.programma_id is None
+    evento = AuditEvent.objects.get(verb="programma.salvato")
+    assert (evento.target_id, evento.ambito_nodo) == (str(prog.pk), prog.nodo_id)
