@@ -174,6 +174,16 @@ class AssegnoMensile(models.Model):
 # --- Programmes and projects ----------------------------------------------------------------
 
 
+class ProgrammaQuerySet(AmbitoQuerySet):
+    """National staff: all; nodo staff: their nodi's programmes; everyone: the programmes of
+    the projects they see."""
+
+    AMBITI = {
+        "nodi": "nodo_id",
+        "utente": lambda user: Q(pk__in=Progetto.objects.visible_to(user).values("programma_id")),
+    }
+
+
 class Programma(models.Model):
     """A programme of intervention: at least 2 projects and 12 volunteers under one Agenda
     2030 objective and one ambito di azione (checked when it is submitted)."""
@@ -194,6 +204,8 @@ class Programma(models.Model):
         related_name="programmi",
         verbose_name=_("territorial network"),
     )
+
+    objects = ProgrammaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("programme")

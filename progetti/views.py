@@ -317,18 +317,13 @@ def assegna_esperto(request, pk: int):
 # --- Programmes ---------------------------------------------------------------------------
 
 
-def programmi_visibili(user):
-    a = ambito(user)
-    if a.nazionale:
-        return Programma.objects.all()
-    return Programma.objects.filter(
-        Q(nodo_id__in=a.nodi) | Q(pk__in=Progetto.objects.visible_to(user).values("programma_id"))
-    )
-
-
 @require_safe
 def programmi(request):
-    qs = programmi_visibili(request.user).select_related("nodo", "ambito").annotate(n_progetti=Count("progetti"))
+    qs = (
+        Programma.objects.visible_to(request.user)
+        .select_related("nodo", "ambito")
+        .annotate(n_progetti=Count("progetti"))
+    )
     page = Paginator(qs.order_by("titolo"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -339,7 +334,9 @@ def programmi(request):
 
 @require_safe
 def programma(request, pk: int):
-    prog = get_object_or_404(programmi_visibili(request.user).select_related("nodo", "ambito", "bando", "rete"), pk=pk)
+    prog = get_object_or_404(
+        Programma.objects.visible_to(request.user).select_related("nodo", "ambito", "bando", "rete"), pk=pk
+    )
     progetti = Progetto.objects.visible_to(request.user).filter(programma=prog).select_related("ente")
     return render(
         request,
