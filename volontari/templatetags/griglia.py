@@ -6,17 +6,17 @@ cost of loading and saving a month (docs/benchmarks.md); here each (list, select
 language) is rendered once per process and reused.
 """
 
-from decimal import Decimal
 from functools import lru_cache
 from html import escape
 
 from django import template
-from django.utils import formats
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+
+from volontari.regole import ore_testo
 
 register = template.Library()
 
@@ -55,11 +55,8 @@ def opzioni(nome: str, selezionato) -> SafeString:
 
 
 def formatta_ore(ore) -> str:
-    """Hours as people write them: 5, 5,5, 7,25 (the page's decimal separator), never 5.00."""
-    if ore is None or ore == "":
-        return ""
-    testo = format(Decimal(ore).normalize(), "f")
-    return testo.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+    """Hours as people write them (`regole.ore_testo`: 5, 5,5, never 5.00); nothing when empty."""
+    return "" if ore is None or ore == "" else ore_testo(ore)
 
 
 def formatta_data(giorno, formato: str = "j F Y") -> str:
