@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.audit import client_ip
 from infra.forms import errori_nel_form
 
-from . import services
+from . import actions
 from .forms import AccettaInvitoForm, DecisioneForm, InvitoForm, RichiestaAccessoForm
 from .models import Invito, RichiestaAccesso
 
@@ -38,7 +38,7 @@ def invito_nuovo(request):
         if not ratelimit.consume(request, action="send_invitation", user=request.user):
             return HttpResponse(_("Too many invitations in a short time: try again later."), status=429)
         try:
-            invito, _token = services.invita(
+            invito, _token = actions.invita(
                 acting_user=request.user,
                 base_url=_base_url(request),
                 ip_address=client_ip(request),
@@ -56,7 +56,7 @@ def invito_nuovo(request):
 def invito_revoca(request, pk: int):
     invito = get_object_or_404(Invito.objects.visible_to(request.user), pk=pk)
     try:
-        services.revoca_invito(acting_user=request.user, invito=invito, ip_address=client_ip(request))
+        actions.revoca_invito(acting_user=request.user, invito=invito, ip_address=client_ip(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -69,14 +69,14 @@ def invito_accetta(request, token: str):
     if not ratelimit.consume(request, action="accept_invitation", key=token[:16]):
         return HttpResponse(_("Too many attempts: try again in a few minutes."), status=429)
     try:
-        invito = services.trova_invito(token)
-    except services.InvitoNonValido as exc:
+        invito = actions.trova_invito(token)
+    except actions.InvitoNonValido as exc:
         return render(request, "inviti/accetta_non_valido.html", {"motivo": str(exc)}, status=410)
     signed_in = request.user.is_authenticated
     form = None if signed_in else AccettaInvitoForm(request.POST or None, email=invito.email)
     if request.method == "POST" and (signed_in or form.is_valid()):
         try:
-            user = services.accetta_invito(
+            user = actions.accetta_invito(
                 token=token,
                 acting_user=request.user if signed_in else None,
                 nome="" if signed_in else form.cleaned_data["nome"],
@@ -84,7 +84,7 @@ def invito_accetta(request, token: str):
                 password="" if signed_in else form.cleaned_data["password1"],
                 ip_address=client_ip(request),
             )
-        except services.InvitoNonValido as exc:
+        except actions.InvitoNonValido as exc:
             return render(request, "inviti/accetta_non_valido.html", {"motivo": str(exc)}, status=410)
         messages.success(request, _("Welcome to the Servizio Civile network portal."))
         if signed_in:
@@ -100,7 +100,7 @@ def richiesta_accesso(request):
         if not ratelimit.consume(request, action="request_access"):
             return HttpResponse(_("Too many requests from your address: try again later."), status=429)
         try:
-            services.richiedi_accesso(dati=form.cleaned_data, ip_address=client_ip(request))
+            actions.richiedi_accesso(dati=form.cleaned_data, ip_address=client_ip(request))
         except ValidationError as exc:
             errori_nel_form(form, exc)
         else:
@@ -133,7 +133,7 @@ def richiesta_decidi(request, pk: int):
     form = DecisioneForm(request.POST)
     if form.is_valid():
         try:
-            services.decidi_richiesta(
+            actions.decidi_richiesta(
                 acting_user=request.user,
                 richiesta=richiesta,
                 approva=form.cleaned_data["approva"],

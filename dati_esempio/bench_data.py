@@ -62,7 +62,7 @@ from progetti.models import (
 from pubblico import counters
 from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
 from volontari.questionari import GIORNI_PER_COMPILARE, momenti
-from volontari.regole import tetto_permessi_per
+from volontari.rules import tetto_permessi_per
 
 from . import storie
 from .demo import (

@@ -402,7 +402,7 @@ class Olp(models.Model):
         ESPERIENZA = "esperienza", _("at least two years' experience in the project's field")
 
     # Empty on rows recorded before the requirements were: an OLP not recorded cannot be named
-    # on a project until these are filled in (progetti.validation.errori_posto).
+    # on a project until these are filled in (progetti.rules.errori_posto).
     requisito = models.CharField(
         _("qualifying requirement"),
         max_length=12,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.audit import client_ip
 from infra.forms import errori_nel_form
 
-from . import services
+from . import actions
 from .forms import EnteForm
 from .models import Ente, Olp, Sede
 from .roles import Ruolo
@@ -30,7 +30,7 @@ def dettaglio(request, pk: int):
     ente = get_object_or_404(Ente.objects.visible_to(request.user).select_related("comune__provincia", "nodo"), pk=pk)
     sedi = Sede.objects.visible_to(request.user).filter(ente=ente).select_related("comune")
     olp = Olp.objects.visible_to(request.user).filter(ente=ente)
-    ruoli = services.ruoli_verso_ente(request.user, ente)
+    ruoli = actions.ruoli_verso_ente(request.user, ente)
     return render(
         request,
         "enti/dettaglio.html",
@@ -39,9 +39,9 @@ def dettaglio(request, pk: int):
             "sedi": sedi,
             "olp": olp,
             "storia": ente.eventi_adesione.select_related("autore"),
-            "azioni": services.ADESIONE.possibili(ente.stato_adesione, ruoli),
+            "azioni": actions.ADESIONE.possibili(ente.stato_adesione, ruoli),
             "referente": Ruolo.REFERENTE in ruoli,
-            "modificabile": Ruolo.REFERENTE in ruoli and bool(services.CAMPI_MODIFICABILI[ente.stato_adesione]),
+            "modificabile": Ruolo.REFERENTE in ruoli and bool(actions.CAMPI_MODIFICABILI[ente.stato_adesione]),
         },
     )
 
@@ -49,13 +49,13 @@ def dettaglio(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def modifica(request, pk: int):
     ente = get_object_or_404(Ente.objects.visible_to(request.user).select_related("comune__provincia"), pk=pk)
-    if Ruolo.REFERENTE not in services.ruoli_verso_ente(request.user, ente):
+    if Ruolo.REFERENTE not in actions.ruoli_verso_ente(request.user, ente):
         raise PermissionDenied
-    form = EnteForm(request.POST or None, instance=ente, modificabili=services.CAMPI_MODIFICABILI[ente.stato_adesione])
+    form = EnteForm(request.POST or None, instance=ente, modificabili=actions.CAMPI_MODIFICABILI[ente.stato_adesione])
     if request.method == "POST" and form.is_valid():
         dati = {k: form.cleaned_data[k] for k in form.changed_data if not form.fields[k].disabled}
         try:
-            services.aggiorna_dati_ente(
+            actions.aggiorna_dati_ente(
                 acting_user=request.user, ente=Ente.objects.get(pk=ente.pk), dati=dati, ip_address=client_ip(request)
             )
         except ValidationError as exc:
@@ -70,7 +70,7 @@ def modifica(request, pk: int):
 def adesione(request, pk: int):
     ente = get_object_or_404(Ente.objects.visible_to(request.user), pk=pk)
     try:
-        services.cambia_stato_adesione(
+        actions.cambia_stato_adesione(
             acting_user=request.user,
             ente=ente,
             a=request.POST.get("a", ""),

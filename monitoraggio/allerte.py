@@ -17,7 +17,7 @@ from enti.models import Membership, Olp
 from enti.roles import Ruolo
 from progetti import carico_olp, rules
 from volontari.models import ChiusuraMensile, Servizio
-from volontari.regole import ore_testo, tetto_permessi_per
+from volontari.rules import ore_testo, tetto_permessi_per
 
 from .models import Allerta
 

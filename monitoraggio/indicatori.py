@@ -20,7 +20,7 @@ from progetti import carico_olp, rules
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
 from volontari import questionari
 from volontari.models import ChiusuraMensile, Presenza, Servizio
-from volontari.regole import tetto_permessi_per
+from volontari.rules import tetto_permessi_per
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from infra.mesi import periodo_del_mese
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
 from volontari import questionari
 from volontari.models import ChiusuraMensile, Presenza, RelazioneMensile, Servizio
-from volontari.regole import tetto_permessi_per
+from volontari.rules import tetto_permessi_per
 
 from . import indicatori
 from .models import Report

@@ -19,7 +19,7 @@ from enti.models import Ente, Nodo
 from infra import grafici
 from infra.csv_sicuro import cella_sicura
 from progetti.models import Progetto
-from volontari import regole
+from volontari import rules
 from volontari.models import Presenza, Servizio
 
 from . import indicatori, reports
@@ -30,7 +30,7 @@ LIVELLI = ("rete", "nodo", "ente", "progetto")
 
 
 def _mese(request) -> datetime.date:
-    mese = regole.leggi_mese(request.GET.get("mese", ""))
+    mese = rules.leggi_mese(request.GET.get("mese", ""))
     return mese or (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 

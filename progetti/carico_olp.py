@@ -1,6 +1,6 @@
 """An OLP's load: one whole number of volunteers, the same wherever it is read.
 
-The project's sedi step and submission (`validation.errori_progetto`, `services.salva_posti`),
+The project's sedi step and submission (`actions.errori_progetto`, `actions.salva_posti`),
 a service's start and replacement (`volontari.ciclo`) and the indicator "OLP over the
 maximum" (`monitoraggio.indicatori`) all read it from `carichi_olp`.
 
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
+from django.utils import timezone
 
 from enti.models import Olp
 
@@ -137,3 +138,15 @@ def blocca_olp(olp_ids) -> None:
 def _massimo(bando: Bando, settore_id: int) -> int:
     limite = next((x for x in bando.limiti_olp.all() if x.settore_id == settore_id), None)
     return limite.max_volontari_per_olp if limite else bando.max_volontari_per_olp
+
+
+def carichi_con_righe(progetto, righe, *, giorno=None) -> dict[int, "Carico"]:
+    """Each OLP's load with the project's places replaced by `righe`, [(total places, [OLP])]."""
+    ids = {o.pk for _totale, olp in righe for o in olp}
+    blocca_olp(ids)
+    return carichi_olp(
+        ids,
+        giorno=giorno or timezone.localdate(),
+        escludi_progetto_id=progetto.pk,
+        righe=[(totale, olp, progetto.bando_id, progetto.settore_id) for totale, olp in righe],
+    )

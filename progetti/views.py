@@ -18,7 +18,7 @@ from enti.roles import Ruolo
 from infra.csv_sicuro import cella_sicura
 from infra.forms import errori_nel_form
 
-from . import carico_olp, services, validation
+from . import actions, carico_olp, rules
 from .filters import ProgettoFilter
 from .forms import (
     AssegnaEspertoForm,
@@ -107,7 +107,7 @@ def nuovo(request):
     if request.method == "POST" and form.is_valid():
         dati = {k: form.cleaned_data[k] for k in ("titolo", "bando", "settore", "area")}
         try:
-            progetto = services.crea_progetto(
+            progetto = actions.crea_progetto(
                 acting_user=request.user, ente=form.cleaned_data["ente"], dati=dati, ip_address=client_ip(request)
             )
         except ValidationError as exc:
@@ -137,9 +137,9 @@ def _carichi_accanto_agli_olp(formset, olp, max_per_olp) -> None:
 @require_http_methods(["GET", "POST"])
 def modifica(request, pk: int, passo: str):
     progetto = _progetto(request, pk)
-    if Ruolo.REFERENTE not in services.ruoli_verso_progetto(request.user, progetto):
+    if Ruolo.REFERENTE not in actions.ruoli_verso_progetto(request.user, progetto):
         raise PermissionDenied
-    if progetto.stato not in services.STATI_MODIFICABILI:
+    if progetto.stato not in actions.STATI_MODIFICABILI:
         messages.warning(request, _("The project can be changed only while it is a draft or returned for changes."))
         return redirect("progetti:dettaglio", pk=pk)
     passi = {nome: (etichetta, form_class) for nome, etichetta, form_class in PASSI}
@@ -170,8 +170,8 @@ def modifica(request, pk: int, passo: str):
         if request.method == "POST" and formset.is_valid():
             righe = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
             try:
-                services.salva_posti(acting_user=request.user, progetto=progetto, righe=righe, ip_address=ip)
-            except services.ErroriPosti as exc:
+                actions.salva_posti(acting_user=request.user, progetto=progetto, righe=righe, ip_address=ip)
+            except actions.ErroriPosti as exc:
                 vive = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
                 for form, errori in zip(vive, exc.righe, strict=True):
                     for campo, messaggi in errori.items():
@@ -192,7 +192,7 @@ def modifica(request, pk: int, passo: str):
         attuali = list(progetto.incarichi.values_list("ruolo", flat=True))
         form = EspertiRichiestiForm(request.POST or None, initial={"ruoli": attuali})
         if request.method == "POST" and form.is_valid():
-            services.richiedi_esperti(
+            actions.richiedi_esperti(
                 acting_user=request.user, progetto=progetto, ruoli=set(form.cleaned_data["ruoli"]), ip_address=ip
             )
             messages.success(request, _("Saved. Check the project and submit it to your node."))
@@ -205,7 +205,7 @@ def modifica(request, pk: int, passo: str):
         dati = {k: form.cleaned_data[k] for k in form.fields if k != "enti_coprogettanti"}
         coprogettanti = list(form.cleaned_data["enti_coprogettanti"]) if "enti_coprogettanti" in form.fields else None
         try:
-            services.aggiorna_progetto(
+            actions.aggiorna_progetto(
                 acting_user=request.user,
                 progetto=Progetto.objects.get(pk=pk),
                 dati=dati,
@@ -224,10 +224,10 @@ def modifica(request, pk: int, passo: str):
 @require_safe
 def dettaglio(request, pk: int):
     progetto = _progetto(request, pk)
-    ruoli = services.ruoli_verso_progetto(request.user, progetto)
+    ruoli = actions.ruoli_verso_progetto(request.user, progetto)
     posti = list(progetto.posti.select_related("sede__comune").prefetch_related("olp"))
     incarichi = list(progetto.incarichi.select_related("esperto"))
-    rete = bool(ruoli & services.RETE)
+    rete = bool(ruoli & actions.RETE)
     esperti = Esperto.objects.visible_to(request.user).filter(attivo=True) if rete else Esperto.objects.none()
     for incarico in incarichi:
         incarico.form = (
@@ -244,11 +244,11 @@ def dettaglio(request, pk: int):
             "incarichi": incarichi,
             "coprogettanti": progetto.enti_coprogettanti.all(),
             "storia": progetto.eventi.select_related("autore"),
-            "differenze": services.differenze(progetto),
-            "errori": validation.errori_progetto(progetto) if progetto.stato in services.STATI_MODIFICABILI else {},
-            "azioni": services.PROGETTO.possibili(progetto.stato, ruoli),
-            "modificabile": Ruolo.REFERENTE in ruoli and progetto.stato in services.STATI_MODIFICABILI,
-            "puo_commentare": bool(ruoli & (services.RETE | services.REFERENTE)),
+            "differenze": actions.differenze(progetto),
+            "errori": actions.errori_progetto(progetto) if progetto.stato in actions.STATI_MODIFICABILI else {},
+            "azioni": actions.PROGETTO.possibili(progetto.stato, ruoli),
+            "modificabile": Ruolo.REFERENTE in ruoli and progetto.stato in actions.STATI_MODIFICABILI,
+            "puo_commentare": bool(ruoli & (actions.RETE | actions.REFERENTE)),
             "puo_avviare": progetto.stato
             in (Progetto.Stato.APPROVATO, Progetto.Stato.FINANZIATO, Progetto.Stato.IN_CORSO)
             and bool(ruoli & {Ruolo.REFERENTE, Ruolo.STAFF_ENTE}),
@@ -261,7 +261,7 @@ def dettaglio(request, pk: int):
 def transizione(request, pk: int):
     progetto = _progetto(request, pk)
     try:
-        services.cambia_stato_progetto(
+        actions.cambia_stato_progetto(
             acting_user=request.user,
             progetto=progetto,
             a=request.POST.get("a", ""),
@@ -280,7 +280,7 @@ def transizione(request, pk: int):
 def commento(request, pk: int):
     progetto = _progetto(request, pk)
     try:
-        services.commenta_progetto(
+        actions.commenta_progetto(
             acting_user=request.user,
             progetto=progetto,
             commento=request.POST.get("commento", ""),
@@ -299,7 +299,7 @@ def assegna_esperto(request, pk: int):
     form = AssegnaEspertoForm(request.POST, esperti=Esperto.objects.visible_to(request.user), prefix=f"i{pk}")
     if form.is_valid():
         try:
-            services.assegna_esperto(
+            actions.assegna_esperto(
                 acting_user=request.user,
                 incarico=incarico,
                 esperto=form.cleaned_data["esperto"],
@@ -344,20 +344,20 @@ def programma(request, pk: int):
         {
             "programma": prog,
             "progetti": progetti,
-            "errori": validation.errori_programma(prog),
-            "gestibile": prog.nodo in services.nodi_gestiti(request.user),
+            "errori": rules.errori_programma(prog),
+            "gestibile": prog.nodo in actions.nodi_gestiti(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def programma_modifica(request, pk: int | None = None):
-    nodi = services.nodi_gestiti(request.user)
+    nodi = actions.nodi_gestiti(request.user)
     instance = get_object_or_404(Programma.objects.filter(nodo__in=nodi), pk=pk) if pk else None
-    progetti = services.progetti_per_programma(request.user, nodi)
+    progetti = actions.progetti_per_programma(request.user, nodi)
     form = ProgrammaForm(request.POST or None, instance=instance, nodi=nodi, progetti=progetti)
     if request.method == "POST" and form.is_valid():
-        prog = services.salva_programma(
+        prog = actions.salva_programma(
             acting_user=request.user,
             programma=form.save(commit=False),
             progetti=form.cleaned_data["progetti"],
@@ -385,9 +385,9 @@ def esperti(request):
 @require_http_methods(["GET", "POST"])
 def esperto_modifica(request, pk: int | None = None):
     instance = get_object_or_404(Esperto.objects.visible_to(request.user), pk=pk) if pk else None
-    form = EspertoForm(request.POST or None, instance=instance, nodi=services.nodi_gestiti(request.user))
+    form = EspertoForm(request.POST or None, instance=instance, nodi=actions.nodi_gestiti(request.user))
     if request.method == "POST" and form.is_valid():
-        services.salva_esperto(acting_user=request.user, esperto=form.save(commit=False), ip_address=client_ip(request))
+        actions.salva_esperto(acting_user=request.user, esperto=form.save(commit=False), ip_address=client_ip(request))
         messages.success(request, _("Expert saved."))
         return redirect("progetti:esperti")
     return render(request, "progetti/esperto_modifica.html", {"form": form, "esperto": instance})

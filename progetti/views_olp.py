@@ -1,5 +1,5 @@
 """OLP of an ente: here and not in enti because the requirements recorded are the ones a
-project checks when it names them (progetti.validation)."""
+project checks when it names them (progetti.rules)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.audit import client_ip
+from enti.actions import ruoli_verso_ente
 from enti.forms import OlpForm
 from enti.models import Ente, Olp
 from enti.roles import Ruolo
-from enti.services import ruoli_verso_ente
 from enti.views import errori_nel_form
 
-from . import services, validation
+from . import actions, rules
 
 
 def _salva(request, ente, olp):
@@ -23,7 +23,7 @@ def _salva(request, ente, olp):
     form = OlpForm(request.POST or None, instance=olp)
     if request.method == "POST" and form.is_valid():
         try:
-            services.salva_olp(
+            actions.salva_olp(
                 acting_user=request.user,
                 ente=ente,
                 olp=olp,
@@ -35,7 +35,7 @@ def _salva(request, ente, olp):
         else:
             messages.success(request, _("OLP saved."))
             return redirect("enti:dettaglio", pk=ente.pk)
-    mancanti = validation.requisiti_olp_mancanti(olp) if olp else []
+    mancanti = rules.requisiti_olp_mancanti(olp) if olp else []
     return render(request, "enti/olp_modifica.html", {"form": form, "ente": ente, "olp": olp, "mancanti": mancanti})
 
 

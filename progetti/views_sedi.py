@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
+from enti.actions import ruoli_verso_ente
 from enti.forms import SedeForm
 from enti.models import Ente, Sede
 from enti.roles import Ruolo
-from enti.services import ruoli_verso_ente
 from infra.forms import errori_nel_form
 
-from . import services
+from . import actions
 
 
 def _salva(request, ente, sede):
@@ -22,7 +22,7 @@ def _salva(request, ente, sede):
     form = SedeForm(request.POST or None, instance=sede)
     if request.method == "POST" and form.is_valid():
         try:
-            services.salva_sede(
+            actions.salva_sede(
                 acting_user=request.user,
                 ente=ente,
                 sede=Sede.objects.get(pk=sede.pk) if sede else None,
@@ -53,7 +53,7 @@ def modifica(request, pk: int):
 def chiudi(request, pk: int):
     sede = get_object_or_404(Sede.objects.visible_to(request.user), pk=pk)
     try:
-        services.chiudi_sede(acting_user=request.user, sede=sede, ip_address=client_ip(request))
+        actions.chiudi_sede(acting_user=request.user, sede=sede, ip_address=client_ip(request))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [_("You cannot close this site.")])))
     else:

@@ -1,8 +1,8 @@
 """The register grid's input, out of the views: the typed cells of a POST read into the
-changes `services.salva_griglia` takes (`leggi_celle`), and the days "fill" writes with the
+changes `actions.salva_griglia` takes (`leggi_celle`), and the days "fill" writes with the
 project's usual pattern (`giorni_da_riempire`). Plain data in, plain data out; the views only
-pass the request's data. (Not in services.py: the note is checked against the Helios file,
-and helios.py imports services.)"""
+pass the request's data. (Not in actions.py: the note is checked against the Helios file,
+and helios.py imports actions.)"""
 
 import datetime
 from collections.abc import Iterable, Mapping
@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
-from . import helios, regole, services
+from . import actions, helios, rules
 from .models import ChiusuraMensile, Presenza
-from .regole import Voce
+from .rules import Voce
 
 
 def ore_usuali(progetto) -> Decimal:
@@ -55,14 +55,14 @@ def leggi_celle(dati: Mapping[str, str], servizi_ids: Iterable[int], mese: datet
         if dati.get(f"ver-{sid}") is None:
             continue
         cambi = {}
-        for g in regole.giorni_del_mese(mese):
+        for g in rules.giorni_del_mese(mese):
             chiave = f"{sid}-{g:%Y%m%d}"
             if f"c-{chiave}" not in dati:
                 continue
             codice = dati.get(f"c-{chiave}", "").strip().upper()
             attivita = dati.get(f"a-{chiave}", "").strip()
             ore_scritte = dati.get(f"o-{chiave}", "").strip()
-            if codice not in regole.CODICI_CON_ORE:
+            if codice not in rules.CODICI_CON_ORE:
                 # Hours and activity belong to P days: a code changed from P to PR leaves them
                 # in the row; they are dropped here, so that the only error shown is a real one.
                 attivita, ore_scritte = "", ""
@@ -104,11 +104,11 @@ def giorni_della_settimana(settimana: str, mese: datetime.date) -> list[datetime
     whole month when it is missing or not a day."""
     try:
         lunedi = datetime.datetime.strptime(settimana, "%Y-%m-%d").date()
-        if not regole.giorno_ammesso(lunedi):  # 9999-12-31 + 6 days overflows
+        if not rules.giorno_ammesso(lunedi):  # 9999-12-31 + 6 days overflows
             raise ValueError(lunedi)
         return [lunedi + datetime.timedelta(days=i) for i in range(7)]
     except ValueError:
-        return regole.giorni_del_mese(mese)
+        return rules.giorni_del_mese(mese)
 
 
 def giorni_da_riempire(
@@ -143,7 +143,7 @@ def da_riempire(servizi, mese: datetime.date, settimana: str, oggi: datetime.dat
     """`giorni_da_riempire` for the week the page sent (or the month), reading the days
     already written and the confirmed months."""
     ids = [s.pk for s in servizi]
-    righe = services.carica_mese(ids, mese)
+    righe = actions.carica_mese(ids, mese)
     confermati = {
         c.servizio_id
         for c in ChiusuraMensile.objects.filter(servizio_id__in=ids, mese=mese, stato=ChiusuraMensile.Stato.CONFERMATA)

@@ -8,17 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from enti.models import Olp
 
-from . import regole
+from . import rules
 from .models import Servizio
 
 
 class DataDiServizio(forms.DateField):
-    """A date of the register's years (regole.PRIMO_ANNO to ULTIMO_ANNO): 31/12/9999 would
+    """A date of the register's years (rules.PRIMO_ANNO to ULTIMO_ANNO): 31/12/9999 would
     overflow the end of service computed from it."""
 
     default_validators = [
-        MinValueValidator(datetime.date(regole.PRIMO_ANNO, 1, 1)),
-        MaxValueValidator(datetime.date(regole.ULTIMO_ANNO, 12, 31)),
+        MinValueValidator(datetime.date(rules.PRIMO_ANNO, 1, 1)),
+        MaxValueValidator(datetime.date(rules.ULTIMO_ANNO, 12, 31)),
     ]
 
 

@@ -32,9 +32,9 @@ from enti import policy
 from enti.access import ambito
 from infra.csv_sicuro import cella_sicura
 
-from . import regole, services
+from . import actions, rules
 from .models import Presenza, Servizio, Volontario
-from .regole import Voce
+from .rules import Voce
 
 INTESTAZIONE_PRESENZE = ["CodiceVolontario", "Cognome", "Nome", "Giorno", "Causale", "Note"]
 INTESTAZIONE_FORMAZIONE = [
@@ -144,8 +144,8 @@ def esporta_presenze(ente, mese: datetime.date, *, helios: bool = True, natura=_
     if not, they read as a generic absence and the notes (which may tell of health) are left out.
     The Helios layout is produced only when Helios would take it (FileNonValido otherwise):
     no ASS (not a Department code), no volunteer without code, no note over NOTA_MAX."""
-    mese = services.primo_del_mese(mese)
-    fine = services.ultimo_del_mese(mese)
+    mese = actions.primo_del_mese(mese)
+    fine = actions.ultimo_del_mese(mese)
     servizi = list(_servizi_ente(ente, mese, fine))
     if helios and not all(natura(s) for s in servizi):
         raise FileNonValido(
@@ -156,7 +156,7 @@ def esporta_presenze(ente, mese: datetime.date, *, helios: bool = True, natura=_
                 )
             ]
         )
-    righe = services.carica_mese([s.pk for s in servizi], mese)
+    righe = actions.carica_mese([s.pk for s in servizi], mese)
     out = []
     note_lunghe = []
     for s in servizi:
@@ -238,7 +238,7 @@ CODICE_VOLONTARIO = re.compile(r"[A-Za-z0-9]{1,15}")
 @transaction.atomic
 def imposta_codice_volontario(*, acting_user, volontario, codice: str, ip_address=None) -> None:
     """Write the Department's code of a volunteer (CodiceVolontario of the attendance files),
-    for the ente of one of their services. Letters and digits, up to 15, someone's only."""
+    for the ente of one of their actions. Letters and digits, up to 15, someone's only."""
     servizio = (
         Servizio.objects.filter(volontario=volontario)
         .select_related("posto__sede__ente")
@@ -394,7 +394,7 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
         except ValidationError as exc:
             errori.append((numero, exc.messages[0]))
             continue
-        if not regole.giorno_ammesso(giorno):
+        if not rules.giorno_ammesso(giorno):
             errori.append((numero, _("The date %(d)s is out of range: write a day of service.") % {"d": giorno_testo}))
             continue
         try:
@@ -428,7 +428,7 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
             voce = Voce(giorno, "P", "servizio", _ore_del_giorno(servizio.posto.progetto), nota)
         else:
             voce = Voce(giorno, causale, "", Decimal(0), nota)
-        modifiche[services.primo_del_mese(giorno)][servizio.pk][giorno] = voce
+        modifiche[actions.primo_del_mese(giorno)][servizio.pk][giorno] = voce
     if not errori and not riga_di:
         errori.append((0, _("The file holds no day.")))
     scritti, trovati = 0, list(errori)
@@ -440,10 +440,10 @@ def importa_presenze(*, acting_user, ente, dati: bytes, ip_address=None) -> int:
         while da_scrivere:
             try:
                 with transaction.atomic():
-                    esito = services.salva_griglia(
+                    esito = actions.salva_griglia(
                         acting_user=acting_user, mese=mese, modifiche=da_scrivere, versioni={}, ip_address=ip_address
                     )
-            except services.ErroriGriglia as exc:
+            except actions.ErroriGriglia as exc:
                 if not _errori_del_mese(exc, da_scrivere, riga_di, trovati):
                     break
                 continue

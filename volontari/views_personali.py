@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.audit import Evento, client_ip, record_event
-from progetti import rules
+from progetti import rules as progetti_rules
 
-from . import ciclo, dati_personali, regole, services
+from . import actions, ciclo, dati_personali, rules
 from .models import ChiusuraMensile, Presenza, Servizio, Volontario
 
 
@@ -40,10 +40,10 @@ def mio(request):
         .select_related("posto__progetto__bando", "posto__sede__ente", "olp")
         .order_by("-data_inizio")
     )
-    totali = services.totali([s.pk for s in servizi])
+    totali = actions.totali([s.pk for s in servizi])
     oggi = timezone.localdate()
     mese = oggi.replace(day=1)
-    righe = services.carica_mese([s.pk for s in servizi], mese)
+    righe = actions.carica_mese([s.pk for s in servizi], mese)
     schede = []
     for s in servizi:
         progetto = s.posto.progetto
@@ -51,16 +51,16 @@ def mio(request):
         schede.append(
             {
                 "servizio": s,
-                "piano": services.piano_ore(s),
-                "permessi_tetto": regole.tetto_permessi(s, progetto.bando),
-                "permessi_residui": max(regole.tetto_permessi(s, progetto.bando) - t.get("permessi", 0), 0),
+                "piano": actions.piano_ore(s),
+                "permessi_tetto": rules.tetto_permessi(s, progetto.bando),
+                "permessi_residui": max(rules.tetto_permessi(s, progetto.bando) - t.get("permessi", 0), 0),
                 "malattia": t.get("malattia", 0),
-                "malattia_retribuita": rules.MALATTIA_GIORNI_RETRIBUITI,
+                "malattia_retribuita": progetti_rules.MALATTIA_GIORNI_RETRIBUITI,
                 "generale": t.get("ore_generale", 0),
                 "specifica": t.get("ore_specifica", 0),
                 "progetto": progetto,
                 "calendario": [
-                    {"giorno": g, "presenza": righe[s.pk].get(g)} for g in regole.giorni_di_servizio(s, mese)
+                    {"giorno": g, "presenza": righe[s.pk].get(g)} for g in rules.giorni_di_servizio(s, mese)
                 ],
                 "mesi": ChiusuraMensile.objects.filter(servizio=s)
                 .exclude(stato=ChiusuraMensile.Stato.APERTA)
@@ -155,7 +155,7 @@ def calendario(request, token: str):
         if p.codice == "P":
             titolo = _("%(attivita)s, %(ore)s h") % {
                 "attivita": p.get_attivita_display(),
-                "ore": regole.ore_testo(p.ore),
+                "ore": rules.ore_testo(p.ore),
             }
         elif p.codice in Presenza.CODICI_SANITARI:
             titolo = _("Absence")
@@ -182,7 +182,7 @@ def certificato(request, pk: int):
     if not ciclo.certificato_disponibile(servizio):
         raise Http404
     ore = Presenza.objects.filter(servizio=servizio).aggregate(totale=Sum("ore"))["totale"]
-    formazione = services.totali([servizio.pk])[servizio.pk]
+    formazione = actions.totali([servizio.pk])[servizio.pk]
     html = render(
         request,
         "volontari/certificato_pdf.html",

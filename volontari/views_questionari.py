@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import questionari, regole
+from . import questionari, rules
 from .models import Questionario, RelazioneMensile
 
 
@@ -63,7 +63,7 @@ def questionario(request, pk):
 
 
 def _mese(request) -> datetime.date:
-    mese = regole.leggi_mese(request.GET.get("mese") or request.POST.get("mese") or "")
+    mese = rules.leggi_mese(request.GET.get("mese") or request.POST.get("mese") or "")
     if mese is None:
         oggi = timezone.localdate()
         # From the last week of a month its report is due; before, the previous month's.

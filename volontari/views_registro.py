@@ -20,7 +20,7 @@ from accounts.files import file_privato
 from enti import policy
 from enti.access import ambito
 
-from . import celle, helios, regole, services
+from . import actions, celle, helios, rules
 from .celle import ore_usuali, voce_usuale
 from .forms import FoglioFirmatoForm
 from .models import ChiusuraMensile, Presenza, Servizio
@@ -29,11 +29,11 @@ from .templatetags.griglia import ATTIVITA_BREVI, formatta_data, formatta_ore
 
 def _mese(request) -> datetime.date:
     valore = request.GET.get("mese") or request.POST.get("mese") or ""
-    return regole.leggi_mese(valore) or services.primo_del_mese(timezone.localdate())
+    return rules.leggi_mese(valore) or actions.primo_del_mese(timezone.localdate())
 
 
 def _servizi_del_mese(user, mese, servizio_id=None):
-    fine = services.ultimo_del_mese(mese)
+    fine = actions.ultimo_del_mese(mese)
     qs = (
         Servizio.objects.visible_to(user)
         .exclude(stato=Servizio.Stato.RINUNCIA)
@@ -66,9 +66,9 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, 
     by griglia.cella), per day a row. `giorni` narrows the days (today's page)."""
     oggi = timezone.localdate()
     ids = [s.pk for s in servizi]
-    righe = services.carica_mese(ids, mese)
+    righe = actions.carica_mese(ids, mese)
     chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio_id__in=ids, mese=mese)}
-    giorni = giorni or regole.giorni_del_mese(mese)
+    giorni = giorni or rules.giorni_del_mese(mese)
     errori = errori or {}
     valori = valori or {}
     colonne = []
@@ -116,12 +116,12 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, 
                 "servizio": s,
                 "nome": nome,
                 "celle": celle,
-                "versione": services.versione(list(righe[s.pk].values())),
+                "versione": actions.versione(list(righe[s.pk].values())),
                 "chiusura": chiusura,
                 "confermata": confermata,
                 "scrivibile": scrivibile and natura,
                 "natura": natura,
-                "stato": services.stato_mese(s, mese, righe[s.pk]),
+                "stato": actions.stato_mese(s, mese, righe[s.pk]),
                 "ore_usuali": formatta_ore(ore_usuali(s.posto.progetto)),
                 "usuale": voce_usuale(s.posto.progetto, oggi).codice,
             }
@@ -140,8 +140,8 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, 
         lunedi = r["giorno"]
         r["riempibile"] = lunedi.weekday() == 0 and any(lunedi + datetime.timedelta(days=i) in vuote for i in range(7))
     precedente = (mese - datetime.timedelta(days=1)).replace(day=1)
-    successivo = (services.ultimo_del_mese(mese) + datetime.timedelta(days=1)).replace(day=1)
-    fine = services.ultimo_del_mese(mese)
+    successivo = (actions.ultimo_del_mese(mese) + datetime.timedelta(days=1)).replace(day=1)
+    fine = actions.ultimo_del_mese(mese)
     return {
         "mese": mese,
         "oggi": oggi,
@@ -152,13 +152,13 @@ def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, 
         "codici": Presenza.Codice.choices,
         "attivita": ATTIVITA_BREVI,
         "precedente": precedente,
-        "successivo": successivo if successivo <= services.primo_del_mese(oggi) else None,
+        "successivo": successivo if successivo <= actions.primo_del_mese(oggi) else None,
         "ore_max": max((s.posto.progetto.bando.ore_max_giorno for s in servizi), default=8),
         # The month can be confirmed from the day after it ends; the ente's general
         # confirmation is due by the 10th of the next month.
         "mese_finito": fine < oggi,
         "confermabile_dal": fine + datetime.timedelta(days=1),
-        "scadenza": services.scadenza_conferma(mese),
+        "scadenza": actions.scadenza_conferma(mese),
         "tutte_confermate": bool(colonne) and all(c["confermata"] for c in colonne),
     }
 
@@ -178,10 +178,10 @@ def _salva(request, servizi, mese, *, giorni=None) -> tuple[dict, int]:
         return contesto, 422
     versioni = {s.pk: request.POST.get(f"ver-{s.pk}") for s in servizi if s.pk in modifiche}
     try:
-        scritti = services.salva_griglia(
+        scritti = actions.salva_griglia(
             acting_user=request.user, mese=mese, modifiche=modifiche, versioni=versioni, ip_address=client_ip(request)
         )
-    except services.ErroriGriglia as exc:
+    except actions.ErroriGriglia as exc:
         contesto = _contesto(request, mese, servizi, errori=exc.giorni, valori=valori, giorni=giorni)
         contesto["errore"] = exc.messages[0]
         contesto["errori_servizi"] = [
@@ -214,7 +214,7 @@ def oggi(request):
     present" fills the empty rows with the project's usual day (js/registro.js), the OLP
     changes the exceptions and saves, through salva_griglia like the month grid."""
     giorno = timezone.localdate()
-    mese = services.primo_del_mese(giorno)
+    mese = actions.primo_del_mese(giorno)
     servizi = [
         s
         for s in _servizi_del_mese(request.user, mese)
@@ -247,10 +247,10 @@ def riempi(request):
         contesto["esito"] = _("Nothing to fill: those days are already written.")
         return render(request, template, contesto)
     try:
-        scritti = services.salva_griglia(
+        scritti = actions.salva_griglia(
             acting_user=request.user, mese=mese, modifiche=modifiche, versioni={}, ip_address=client_ip(request)
         )
-    except services.ErroriGriglia as exc:
+    except actions.ErroriGriglia as exc:
         contesto = _contesto(request, mese, servizi, errori=exc.giorni)
         contesto["errore"] = exc.messages[0]
         return render(request, template, contesto, status=422)
@@ -270,7 +270,7 @@ def conferma(request, pk: int):
     mese = _mese(request)
     risposta = request.POST.get("certificato_continuo")
     try:
-        services.conferma_preliminare(
+        actions.conferma_preliminare(
             acting_user=request.user,
             servizio=servizio,
             mese=mese,
@@ -305,14 +305,14 @@ def volontario(request, pk: int):
         modifiche, valori, errori = celle.leggi_celle(request.POST, [servizio.pk], mese)
         if not errori:
             try:
-                services.salva_griglia(
+                actions.salva_griglia(
                     acting_user=request.user,
                     mese=mese,
                     modifiche=modifiche,
                     versioni={servizio.pk: request.POST.get(f"ver-{servizio.pk}")},
                     ip_address=client_ip(request),
                 )
-            except services.ErroriGriglia as exc:
+            except actions.ErroriGriglia as exc:
                 errori = exc.giorni
                 for msgs in exc.servizi.values():
                     for m in msgs:
@@ -333,7 +333,7 @@ def volontario(request, pk: int):
 def _pagina_volontario(request, servizio, mese, contesto, *, foglio_form=None, status=200):
     if not contesto["colonne"]:
         raise Http404
-    righe = services.carica_mese([servizio.pk], mese)[servizio.pk]
+    righe = actions.carica_mese([servizio.pk], mese)[servizio.pk]
     stato = contesto["colonne"][0]["stato"]
     ultimo = max(stato["giorni"], default=mese)
     contesto.update(
@@ -353,10 +353,10 @@ def _pagina_volontario(request, servizio, mese, contesto, *, foglio_form=None, s
             ),
             "colonna": contesto["colonne"][0],
             "note": {g: p.nota for g, p in righe.items() if p.nota} if contesto["colonne"][0]["natura"] else {},
-            "totali": services.totali([servizio.pk])[servizio.pk],
-            "piano": services.piano_ore(servizio),
-            "tetto_permessi": regole.tetto_permessi(servizio, servizio.posto.progetto.bando),
-            "scadenza": services.scadenza_conferma(mese),
+            "totali": actions.totali([servizio.pk])[servizio.pk],
+            "piano": actions.piano_ore(servizio),
+            "tetto_permessi": rules.tetto_permessi(servizio, servizio.posto.progetto.bando),
+            "scadenza": actions.scadenza_conferma(mese),
             "vede_chiusura_ente": policy.consentito(request.user, "registro:chiusura_ente"),
             "puo_confermare": policy.puo_scrivere_presenze(
                 request.user,
@@ -381,13 +381,13 @@ def foglio(request, pk: int):
         ),
         pk=pk,
     )
-    righe = services.carica_mese([servizio.pk], mese)[servizio.pk]
+    righe = actions.carica_mese([servizio.pk], mese)[servizio.pk]
     natura = policy.vede_natura_assenze(
         request.user, volontario_user_id=servizio.volontario.user_id, olp_id=servizio.olp_id,
         ente_id=servizio.posto.sede.ente_id, sede_id=servizio.posto.sede_id,
     )  # fmt: skip
     giorni = []
-    for g in regole.giorni_del_mese(mese):
+    for g in rules.giorni_del_mese(mese):
         p = righe.get(g)
         codice = Presenza.codice_mostrato(p.codice if p else "", natura=natura)
         giorni.append({"giorno": g, "dentro": servizio.data_inizio <= g <= servizio.data_fine, "codice": codice,
@@ -426,7 +426,7 @@ def carica_foglio(request, pk: int):
     form = FoglioFirmatoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.carica_foglio_firmato(
+            actions.carica_foglio_firmato(
                 acting_user=request.user,
                 servizio=servizio,
                 mese=mese,
@@ -482,21 +482,19 @@ def chiusura_ente(request, pk: int):
                     ChiusuraMensile.objects.visible_to(request.user).filter(servizio__posto__sede__ente=ente),
                     pk=chiusura_id if chiusura_id.isascii() and chiusura_id.isdigit() else None,
                 )
-                services.riapri_mese(
+                actions.riapri_mese(
                     acting_user=request.user, chiusura=chiusura, motivo=request.POST.get("motivo", ""),
                     ip_address=client_ip(request),
                 )  # fmt: skip
                 messages.success(request, _("Month reopened; the reason is in the audit log."))
             else:
-                services.conferma_generale(
-                    acting_user=request.user, ente=ente, mese=mese, ip_address=client_ip(request)
-                )
+                actions.conferma_generale(acting_user=request.user, ente=ente, mese=mese, ip_address=client_ip(request))
                 messages.success(request, _("Month confirmed for every volunteer of the body."))
         except (ValidationError, PermissionDenied) as exc:
             for m in getattr(exc, "messages", [_("Not allowed.")]):
                 messages.error(request, m)
         return redirect(f"{reverse('registro:chiusura_ente', args=[pk])}?mese={mese:%Y-%m}")
-    fine = services.ultimo_del_mese(mese)
+    fine = actions.ultimo_del_mese(mese)
     servizi = list(
         Servizio.objects.visible_to(request.user)
         .filter(posto__sede__ente=ente, data_inizio__lte=fine, data_fine__gte=mese)
@@ -504,11 +502,11 @@ def chiusura_ente(request, pk: int):
         .select_related("volontario")
         .order_by("volontario__cognome", "volontario__nome")
     )
-    righe = services.carica_mese([s.pk for s in servizi], mese)
+    righe = actions.carica_mese([s.pk for s in servizi], mese)
     chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio__in=servizi, mese=mese)}
     a = ambito(request.user)
     elenco = [
-        {"servizio": s, "stato": services.stato_mese(s, mese, righe[s.pk]), "chiusura": chiusure.get(s.pk)}
+        {"servizio": s, "stato": actions.stato_mese(s, mese, righe[s.pk]), "chiusura": chiusure.get(s.pk)}
         for s in servizi
     ]
     return render(
@@ -518,8 +516,8 @@ def chiusura_ente(request, pk: int):
             "ente": ente,
             "mese": mese,
             "elenco": elenco,
-            "scadenza": services.scadenza_conferma(mese),
-            "in_ritardo": timezone.localdate() > services.scadenza_conferma(mese),
+            "scadenza": actions.scadenza_conferma(mese),
+            "in_ritardo": timezone.localdate() > actions.scadenza_conferma(mese),
             "puo_confermare": policy.puo_confermare_mese(request.user, ente_id=ente.pk),
             "puo_riaprire": a.nazionale or ente.nodo_id in a.nodi,
             "precedente": (mese - datetime.timedelta(days=1)).replace(day=1),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
-from adesioni import services
+from adesioni import actions
 from adesioni.models import Invito
 from enti.models import Membership
 from enti.roles import Ruolo
@@ -28,7 +28,7 @@ def mondo():
 
 def invita_olp(mondo, django_capture_on_commit_callbacks=None, **kwargs):
     olp = OlpFactory(ente=mondo.oggetti["enti"]["a"], nome="Nuovo", cognome="Tutor")
-    invito, token = services.invita(
+    invito, token = actions.invita(
         acting_user=mondo.users["referente_a"],
         email="Nuovo.Tutor@Example.org",
         ruolo=Ruolo.OLP,
@@ -159,7 +159,7 @@ def test_each_level_invites_the_next(mondo, inviter, ruolo, allowed):
         # Volunteer A already has an account in the personas: invite them under a new one.
         a["servizi"]["a"].volontario.user = None
         a["servizi"]["a"].volontario.save()
-    call = lambda: services.invita(  # noqa: E731
+    call = lambda: actions.invita(  # noqa: E731
         acting_user=mondo.users[inviter], email="x@example.org", ruolo=ruolo, base_url="http://t/", **scope
     )
     if allowed:
@@ -172,7 +172,7 @@ def test_each_level_invites_the_next(mondo, inviter, ruolo, allowed):
 def test_inviters_stay_inside_their_scope(mondo):
     a = mondo.oggetti
     with pytest.raises(ValidationError) as exc:
-        services.invita(
+        actions.invita(
             acting_user=mondo.users["nodo_veneto"],
             email="x@example.org",
             ruolo=Ruolo.REFERENTE,
@@ -181,7 +181,7 @@ def test_inviters_stay_inside_their_scope(mondo):
         )
     assert "ente" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.invita(
+        actions.invita(
             acting_user=mondo.users["referente_b"],
             email="x@example.org",
             ruolo=Ruolo.OLP,
@@ -195,7 +195,7 @@ def test_inviters_stay_inside_their_scope(mondo):
 
     assert not M.objects.filter(user=mondo.users["olp_a"]).exists()
     with pytest.raises(ValidationError) as exc:
-        services.invita(
+        actions.invita(
             acting_user=mondo.users["olp_a"],
             email="x@example.org",
             ruolo=Ruolo.VOLONTARIO,
@@ -224,7 +224,7 @@ def test_new_account_password_rules_are_checked_at_the_field(client, mondo):
 
 
 def test_an_existing_account_adds_the_role_when_signed_in(client, mondo):
-    _invito, token = services.invita(
+    _invito, token = actions.invita(
         acting_user=mondo.users["referente_b"],
         email="referente.a@example.org",
         ruolo=Ruolo.STAFF_ENTE,
@@ -242,7 +242,7 @@ def test_an_existing_account_adds_the_role_when_signed_in(client, mondo):
 
 
 def test_network_staff_invited_must_set_up_mfa(client, mondo):
-    _invito, token = services.invita(
+    _invito, token = actions.invita(
         acting_user=mondo.users["nazionale"],
         email="nuovo.nodo@example.org",
         ruolo=Ruolo.STAFF_NODO,

@@ -4,7 +4,7 @@ the dashboard, signs out and signs in again with e-mail and password."""
 import pytest
 from playwright.sync_api import sync_playwright
 
-from adesioni import services
+from adesioni import actions
 from enti.roles import Ruolo
 from tests.factories import OlpFactory
 from tests.personas import costruisci_mondo
@@ -17,7 +17,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def test_invitation_accepted_password_set_signed_in_dashboard_shown(live_server, chromium_path):
     mondo = costruisci_mondo()
     olp = OlpFactory(ente=mondo.oggetti["enti"]["a"], nome="Olivia", cognome="Tutor")
-    _invito, token = services.invita(
+    _invito, token = actions.invita(
         acting_user=mondo.users["referente_a"],
         email="olivia.tutor@example.org",
         ruolo=Ruolo.OLP,

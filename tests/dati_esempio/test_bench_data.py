@@ -17,15 +17,15 @@ from django.utils import timezone
 from dati_esempio.bench_data import BenchBuilder, build_bench, festivi, network_present, scala, svuota
 from dati_esempio.demo import add_months, first_of_month
 from enti.models import Ente, Nodo, Olp, Sede
-from progetti import carico_olp, rules, validation
+from progetti import carico_olp, rules
 from progetti.models import Bando, PostoSede, Progetto
 from pubblico import counters
 from pubblico.models import Istantanea
 from tests.conftest import need
-from volontari import regole
+from volontari import rules as regole_registro
+from volontari.actions import _fuori_dal_mese, carica_mese
 from volontari.codice_fiscale import validate_codice_fiscale_persona
 from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
-from volontari.services import _fuori_dal_mese, carica_mese
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_every_stage_and_the_shape_of_services(bench):
     carichi = carico_olp.carichi_olp(Olp.objects.values("pk"), giorno=TODAY)
     oltre = {pk: c for pk, c in carichi.items() if c.volontari > c.massimo}
     assert carichi and not oltre, list(oltre.items())[:5]
-    assert all(not validation.requisiti_olp_mancanti(o) for o in Olp.objects.all())
+    assert all(not rules.requisiti_olp_mancanti(o) for o in Olp.objects.all())
     # The OLP of a service is one of the place's OLP; no place over its places today.
     assert not Servizio.objects.exclude(posto__olp=F("olp")).exists()
     for posto in PostoSede.objects.annotate(attivi=Count("servizi", filter=Q(servizi__in=in_corso))):
@@ -211,8 +211,8 @@ def test_every_month_keeps_the_register_rules(bench):
         for s in servizi:
             if not righe.get(s.pk):
                 continue
-            voci = {g: regole.Voce(g, p.codice, p.attivita, p.ore, p.nota) for g, p in righe[s.pk].items()}
-            esito = regole.verifica_mese(
+            voci = {g: regole_registro.Voce(g, p.codice, p.attivita, p.ore, p.nota) for g, p in righe[s.pk].items()}
+            esito = regole_registro.verifica_mese(
                 servizio=s, bando=bando, progetto=s.posto.progetto, voci=voci, fuori=fuori[s.pk], oggi=TODAY
             )
             assert esito.valido, (s.pk, mese, esito.errori, esito.errori_mese)

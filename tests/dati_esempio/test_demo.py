@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dati_esempio.demo import delete_demo
 from enti.models import Ente, Nodo, Olp
-from progetti import carico_olp, rules, validation
+from progetti import carico_olp, rules
 from progetti.models import PostoSede
 from pubblico import counters
 from volontari.codice_fiscale import validate_codice_fiscale_persona
@@ -77,7 +77,7 @@ def test_demo_respects_the_rules(demo):
     carichi = carico_olp.carichi_olp(Olp.objects.values("pk"), giorno=today)
     assert carichi and all(c.volontari <= c.massimo for c in carichi.values())
     # Every OLP meets the requirements: a relevant degree or experience, the course, 10 hours.
-    assert all(not validation.requisiti_olp_mancanti(o) for o in Olp.objects.all())
+    assert all(not rules.requisiti_olp_mancanti(o) for o in Olp.objects.all())
     # No place holds more volunteers than it has places.
     over = (
         PostoSede.objects.annotate(
@@ -144,8 +144,8 @@ def test_demo_has_open_and_closed_months(demo):
 def test_demo_attendance_keeps_the_register_rules(demo):
     """verifica_mese on every month of attendance, as when an OLP saves it: no leave on a day
     off, no two blood-donation days in a row, at most 36 hours in a week of annual quota."""
-    from volontari import regole
-    from volontari.services import _fuori_dal_mese, carica_mese
+    from volontari import rules as regole_registro
+    from volontari.actions import _fuori_dal_mese, carica_mese
 
     today = timezone.localdate()
     servizi = list(
@@ -162,9 +162,9 @@ def test_demo_attendance_keeps_the_register_rules(demo):
         for s in servizi:
             if not righe.get(s.pk):
                 continue
-            voci = {g: regole.Voce(g, p.codice, p.attivita, p.ore, p.nota) for g, p in righe[s.pk].items()}
+            voci = {g: regole_registro.Voce(g, p.codice, p.attivita, p.ore, p.nota) for g, p in righe[s.pk].items()}
             progetto = s.posto.progetto
-            esito = regole.verifica_mese(
+            esito = regole_registro.verifica_mese(
                 servizio=s, bando=progetto.bando, progetto=progetto, voci=voci, fuori=fuori[s.pk], oggi=today
             )
             assert esito.valido, (s.pk, mese, esito.errori, esito.errori_mese)

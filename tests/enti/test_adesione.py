@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from enti.actions import ADESIONE, aggiorna_dati_ente, cambia_stato_adesione
 from enti.models import Ente, EventoAdesione
-from enti.services import ADESIONE, aggiorna_dati_ente, cambia_stato_adesione
 from tests.personas import costruisci_mondo
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from adesioni.actions import invita
 from adesioni.models import RichiestaAccesso
-from adesioni.services import invita
 from enti.models import Esperto
 from monitoraggio.models import Report
 from progetti.models import AmbitoAzione, IncaricoEsperto, Progetto, Programma

@@ -43,7 +43,7 @@ from django.test import Client
 from django.utils import timezone
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo
-from volontari import regole
+from volontari import rules
 oggi = timezone.localdate()
 mese = (oggi.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 mondo = costruisci_mondo()
@@ -58,7 +58,7 @@ c.force_login(mondo.users["olp_a"])
 print(json.dumps({
     "cookie": c.cookies[settings.SESSION_COOKIE_NAME].value,
     "mese": f"{mese:%Y-%m}",
-    "servizi": {s.pk: [g.isoformat() for g in regole.giorni_di_servizio(s, mese)] for s in (a, b)},
+    "servizi": {s.pk: [g.isoformat() for g in rules.giorni_di_servizio(s, mese)] for s in (a, b)},
 }))
 """
 

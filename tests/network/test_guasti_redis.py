@@ -31,7 +31,7 @@ from tests.conftest import need
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo, current_code
 from tests.volontari.test_griglia import dati_mese
-from volontari import services
+from volontari import actions
 from volontari.models import Presenza
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_the_olp_saves_the_month_grid_with_redis_down(client, redis_giu):
     client.force_login(mondo.users["olp_a"])
     risposta = client.post(reverse("registro:griglia"), dati_mese([a], MESE_SCORSO), headers={"HX-Request": "true"})
     assert risposta.status_code == 200
-    giorni = services.regole.giorni_di_servizio(a, MESE_SCORSO)
+    giorni = actions.rules.giorni_di_servizio(a, MESE_SCORSO)
     assert Presenza.objects.filter(servizio=a).count() == len(giorni)
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from monitoraggio import allerte, indicatori
 from monitoraggio.models import Allerta
-from progetti import carico_olp, services, validation
+from progetti import actions, carico_olp
 from progetti.models import Progetto
 from tests.factories import AreaFactory, BandoFactory, OlpFactory, PostoSedeFactory, SedeFactory, ServizioFactory
 from tests.personas import costruisci_mondo
@@ -52,7 +52,7 @@ def progetto(mondo, bando, stato, **extra):
 
 def bozza(mondo, bando):
     area = AreaFactory()
-    return services.crea_progetto(
+    return actions.crea_progetto(
         acting_user=mondo.users["referente_a"],
         ente=mondo.oggetti["enti"]["a"],
         dati={"titolo": "Biblioteche", "bando": bando, "settore": area.settore, "area": area},
@@ -91,14 +91,12 @@ def test_one_place_shared_by_four_olp_is_refused_when_one_of_them_is_at_the_maxi
     nuovo = bozza(mondo, bando)
     sede = SedeFactory(ente=ente)
     with pytest.raises(ValidationError) as exc:
-        services.salva_posti(
-            acting_user=mondo.users["referente_a"], progetto=nuovo, righe=[riga(sede, [x, y, z, w], 1)]
-        )
+        actions.salva_posti(acting_user=mondo.users["referente_a"], progetto=nuovo, righe=[riga(sede, [x, y, z, w], 1)])
     messaggi = exc.value.righe[0]["olp"]
     assert messaggi == [f"{x} seguirebbe 5 volontari nell'insieme dei progetti: il massimo è 4."]
     assert not nuovo.posti.exists()
     # Without X the same place is accepted: each of the three others follows one volunteer.
-    services.salva_posti(acting_user=mondo.users["referente_a"], progetto=nuovo, righe=[riga(sede, [y, z, w], 1)])
+    actions.salva_posti(acting_user=mondo.users["referente_a"], progetto=nuovo, righe=[riga(sede, [y, z, w], 1)])
     assert carico_olp.carichi_olp([y.pk, z.pk, w.pk], giorno=OGGI) == {}  # a draft holds nobody's time
     Progetto.objects.filter(pk=nuovo.pk).update(stato=P.PRESENTATO)
     carichi = carico_olp.carichi_olp([y.pk, z.pk, w.pk], giorno=OGGI)
@@ -120,7 +118,7 @@ def test_the_same_figure_at_the_sedi_step_at_service_start_and_in_the_indicator(
 
     assert carico_olp.carichi_olp([x.pk], giorno=OGGI)[x.pk] == carico_olp.Carico(4, 3)
     # The sedi step (at submission) ...
-    errori = validation.errori_progetto(da_integrare.progetto)
+    errori = actions.errori_progetto(da_integrare.progetto)
     assert f"{da_integrare.sede.denominazione}: {atteso}" in errori["posti"]
     # ... the start of a second volunteer of X at the running project (her share is still 3 there) ...
     with pytest.raises(ValidationError) as exc:
@@ -136,7 +134,7 @@ def test_the_same_figure_at_the_sedi_step_at_service_start_and_in_the_indicator(
     # One more volunteer allowed by the call: the three agree that X, at 4, is within it.
     bando.max_volontari_per_olp = 4
     bando.save()
-    assert not any("seguirebbe" in m for m in validation.errori_progetto(da_integrare.progetto).get("posti", []))
+    assert not any("seguirebbe" in m for m in actions.errori_progetto(da_integrare.progetto).get("posti", []))
     assert indicatori.calcola(ambito, OGGI - datetime.timedelta(days=30), OGGI, oggi=OGGI)["olp_oltre"].valore == 0
     avvia(mondo, in_corso, x)
     assert carico_olp.carichi_olp([x.pk], giorno=OGGI)[x.pk].volontari == 4
@@ -167,7 +165,7 @@ def test_the_strictest_call_of_an_olp_is_her_maximum(mondo):
     largo = BandoFactory(nome="Bando OLP 5", max_volontari_per_olp=4)
     nuovo = progetto(mondo, largo, P.DA_INTEGRARE, posti_senza_vitto_alloggio=2)
     nuovo.olp.set([x])
-    errori = validation.errori_progetto(nuovo.progetto)
+    errori = actions.errori_progetto(nuovo.progetto)
     assert (
         f"{nuovo.sede.denominazione}: {x} seguirebbe 3 volontari nell'insieme dei progetti: il massimo è 2."
         in (errori["posti"])
@@ -191,12 +189,12 @@ def test_an_olp_who_lacks_a_requirement_cannot_be_named(mondo, campi, mancante):
     sede = SedeFactory(ente=ente)
     atteso = f"{olp} non ha i requisiti di OLP: {mancante}. Registrali nella scheda dell'OLP."
     with pytest.raises(ValidationError) as exc:
-        services.salva_posti(acting_user=mondo.users["referente_a"], progetto=nuovo, righe=[riga(sede, [olp], 1)])
+        actions.salva_posti(acting_user=mondo.users["referente_a"], progetto=nuovo, righe=[riga(sede, [olp], 1)])
     assert atteso in exc.value.righe[0]["olp"]
     # Submission checks the rows already saved (rows saved before the requirements were recorded).
     posto = PostoSedeFactory(progetto=nuovo, sede=sede, posti_senza_vitto_alloggio=1)
     posto.olp.set([olp])
-    assert f"{sede.denominazione}: {atteso}" in validation.errori_progetto(nuovo)["posti"]
+    assert f"{sede.denominazione}: {atteso}" in actions.errori_progetto(nuovo)["posti"]
 
 
 def test_an_olp_with_every_requirement_and_ten_hours_is_named(mondo):
@@ -204,7 +202,7 @@ def test_an_olp_with_every_requirement_and_ten_hours_is_named(mondo):
     ente = mondo.oggetti["enti"]["a"]
     olp = OlpFactory(ente=ente, requisito="esperienza", ore_settimanali_sede=10)
     nuovo = bozza(mondo, bando)
-    services.salva_posti(
+    actions.salva_posti(
         acting_user=mondo.users["referente_a"], progetto=nuovo, righe=[riga(SedeFactory(ente=ente), [olp], 1)]
     )
     assert list(nuovo.posti.get().olp.all()) == [olp]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from progetti import rules, services
+from progetti import actions, rules
 from progetti.models import Progetto
 from tests.factories import ProgettoFactory
 from tests.progetti.test_services import aggiorna, nuovo
@@ -63,7 +63,7 @@ def test_a_band_and_two_tranches_are_saved_and_snapshotted(mondo):
     aggiorna(mondo, progetto, **MONTE_ORE, ore_settimana_min=22, ore_settimana_max=30)
     aggiorna(mondo, progetto, formazione_specifica_tranche="due")
     progetto.refresh_from_db()
-    foto = services.fotografia(progetto)
+    foto = actions.fotografia(progetto)
     assert (foto["ore_settimana_min"], foto["ore_settimana_max"], foto["formazione_specifica_tranche"]) == (
         "22",
         "30",

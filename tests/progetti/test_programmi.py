@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from progetti import services
+from progetti import actions
 from progetti.models import AmbitoAzione, Programma
-from progetti.validation import errori_programma
+from progetti.rules import errori_programma
 from tests.factories import BandoFactory, PostoSedeFactory, ProgettoFactory
 from tests.personas import costruisci_mondo
 
@@ -86,7 +86,7 @@ def test_salva_programma_tiene_esattamente_i_progetti_scelti(programma):
     mondo, prog = programma
     resta, esce = add(prog, 6), add(prog, 6)
     entra = ProgettoFactory(stato="presentato")
-    services.salva_programma(
+    actions.salva_programma(
         acting_user=mondo.users["nodo_lombardia"], programma=prog, progetti=[resta, entra], ip_address="127.0.0.1"
     )
     assert set(prog.progetti.values_list("pk", flat=True)) == {resta.pk, entra.pk}

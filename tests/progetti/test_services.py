@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from enti.models import Esperto
-from progetti import services
+from progetti import actions
 from progetti.models import EventoProgetto, IncaricoEsperto, Progetto
 from tests.factories import AreaFactory, BandoFactory, OlpFactory, SedeFactory, SettoreFactory
 from tests.personas import costruisci_mondo
@@ -22,7 +22,7 @@ def nuovo(mondo, **extra):
     area = AreaFactory()
     dati = {"titolo": "Biblioteche vive", "bando": BandoFactory(), "settore": area.settore, "area": area}
     dati.update(extra)
-    return services.crea_progetto(acting_user=mondo.users["referente_a"], ente=mondo.oggetti["enti"]["a"], dati=dati)
+    return actions.crea_progetto(acting_user=mondo.users["referente_a"], ente=mondo.oggetti["enti"]["a"], dati=dati)
 
 
 def riga(sede, olp, *, posti=2, gmo=0, vitto=0):
@@ -41,7 +41,7 @@ def errore(exc, campo):
 
 
 def aggiorna(mondo, progetto, **dati):
-    return services.aggiorna_progetto(acting_user=mondo.users["referente_a"], progetto=progetto, dati=dati)
+    return actions.aggiorna_progetto(acting_user=mondo.users["referente_a"], progetto=progetto, dati=dati)
 
 
 @pytest.mark.parametrize(
@@ -111,11 +111,9 @@ def test_places_need_enough_olp_from_the_call(mondo):
     sede = SedeFactory(ente=progetto.ente)
     olp = [OlpFactory(ente=progetto.ente)]
     with pytest.raises(ValidationError) as exc:
-        services.salva_posti(
-            acting_user=mondo.users["referente_a"], progetto=progetto, righe=[riga(sede, olp, posti=4)]
-        )
+        actions.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto, righe=[riga(sede, olp, posti=4)])
     assert "olp" in exc.value.righe[0]
-    services.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto, righe=[riga(sede, olp, posti=3)])
+    actions.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto, righe=[riga(sede, olp, posti=3)])
     assert progetto.posti.get().posti_totali == 3
 
 
@@ -124,15 +122,15 @@ def test_an_olp_on_too_many_volunteers_is_refused(mondo):
     progetto_2 = nuovo(mondo, titolo="Secondo")
     sede = SedeFactory(ente=progetto_1.ente)
     olp = [OlpFactory(ente=progetto_1.ente)]
-    services.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto_1, righe=[riga(sede, olp, posti=3)])
+    actions.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto_1, righe=[riga(sede, olp, posti=3)])
     Progetto.objects.filter(pk=progetto_1.pk).update(stato=P.APPROVATO)
     with pytest.raises(ValidationError) as exc:
-        services.salva_posti(
+        actions.salva_posti(
             acting_user=mondo.users["referente_a"], progetto=progetto_2, righe=[riga(sede, olp, posti=2)]
         )
     messaggi = " ".join(exc.value.righe[0]["olp"])
     assert "5" in messaggi
-    services.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto_2, righe=[riga(sede, olp, posti=1)])
+    actions.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto_2, righe=[riga(sede, olp, posti=1)])
 
 
 def test_gmo_places_and_foreign_sites_and_olp(mondo):
@@ -147,7 +145,7 @@ def test_gmo_places_and_foreign_sites_and_olp(mondo):
         ([riga(sede, olp), riga(sede, olp, posti=1)], "sede"),
     ):
         with pytest.raises(ValidationError) as exc:
-            services.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto, righe=righe)
+            actions.salva_posti(acting_user=mondo.users["referente_a"], progetto=progetto, righe=righe)
         assert any(campo in r for r in exc.value.righe), (campo, exc.value.righe)
     assert not progetto.posti.exists()  # all or nothing
 
@@ -155,10 +153,10 @@ def test_gmo_places_and_foreign_sites_and_olp(mondo):
 def test_co_designing_ente_brings_its_sites_and_olp(mondo):
     progetto = nuovo(mondo)
     ente_b = mondo.oggetti["enti"]["b"]
-    services.aggiorna_progetto(
+    actions.aggiorna_progetto(
         acting_user=mondo.users["referente_a"], progetto=progetto, dati={}, coprogettanti=[ente_b]
     )
-    services.salva_posti(
+    actions.salva_posti(
         acting_user=mondo.users["referente_a"],
         progetto=progetto,
         righe=[riga(SedeFactory(ente=ente_b), [OlpFactory(ente=ente_b)])],
@@ -167,7 +165,7 @@ def test_co_designing_ente_brings_its_sites_and_olp(mondo):
 
 def pronto(mondo):
     progetto = nuovo(mondo)
-    services.salva_posti(
+    actions.salva_posti(
         acting_user=mondo.users["referente_a"],
         progetto=progetto,
         righe=[riga(SedeFactory(ente=progetto.ente), [OlpFactory(ente=progetto.ente)])],
@@ -176,7 +174,7 @@ def pronto(mondo):
 
 
 def passa(mondo, progetto, chi, a, motivo=""):
-    return services.cambia_stato_progetto(acting_user=mondo.users[chi], progetto=progetto, a=a, motivo=motivo)
+    return actions.cambia_stato_progetto(acting_user=mondo.users[chi], progetto=progetto, a=a, motivo=motivo)
 
 
 def test_submission_checks_every_rule(mondo):
@@ -200,7 +198,7 @@ def test_assessment_round_trip_with_diff(mondo):
     passa(mondo, progetto, "nodo_lombardia", P.DA_INTEGRARE, "Formazione specifica troppo breve")
     aggiorna(mondo, progetto, formazione_specifica_ore=72)
     passa(mondo, progetto, "referente_a", P.PRESENTATO)
-    diff = services.differenze(progetto)
+    diff = actions.differenze(progetto)
     assert any(old == "50" and new == "72" for _campo, old, new in diff)
     passa(mondo, progetto, "nodo_lombardia", P.IN_VALUTAZIONE)
     passa(mondo, progetto, "nodo_lombardia", P.APPROVATO)
@@ -248,31 +246,31 @@ def test_a_submitted_project_cannot_be_edited(mondo):
     with pytest.raises(ValidationError):
         aggiorna(mondo, progetto, titolo="Cambiato")
     with pytest.raises(PermissionDenied):
-        services.aggiorna_progetto(acting_user=mondo.users["referente_b"], progetto=progetto, dati={"titolo": "x"})
+        actions.aggiorna_progetto(acting_user=mondo.users["referente_b"], progetto=progetto, dati={"titolo": "x"})
 
 
 def test_sites_one_per_address_and_closing(mondo):
     ente = mondo.oggetti["enti"]["a"]
     referente = mondo.users["referente_a"]
     dati = {"denominazione": "Biblioteca", "comune": ente.comune, "indirizzo": "Via Roma", "civico": "3", "cap": ""}
-    sede = services.salva_sede(acting_user=referente, ente=ente, dati=dati)
+    sede = actions.salva_sede(acting_user=referente, ente=ente, dati=dati)
     with pytest.raises(ValidationError) as exc:
-        services.salva_sede(acting_user=referente, ente=ente, dati={**dati, "indirizzo": " via roma "})
+        actions.salva_sede(acting_user=referente, ente=ente, dati={**dati, "indirizzo": " via roma "})
     assert "indirizzo" in exc.value.message_dict
     progetto = nuovo(mondo)
-    services.salva_posti(acting_user=referente, progetto=progetto, righe=[riga(sede, [OlpFactory(ente=ente)])])
+    actions.salva_posti(acting_user=referente, progetto=progetto, righe=[riga(sede, [OlpFactory(ente=ente)])])
     Progetto.objects.filter(pk=progetto.pk).update(stato=P.IN_CORSO)
     with pytest.raises(ValidationError):
-        services.chiudi_sede(acting_user=referente, sede=sede)
+        actions.chiudi_sede(acting_user=referente, sede=sede)
     Progetto.objects.filter(pk=progetto.pk).update(stato=P.CONCLUSO)
-    assert services.chiudi_sede(acting_user=referente, sede=sede).data_chiusura is not None
+    assert actions.chiudi_sede(acting_user=referente, sede=sede).data_chiusura is not None
     with pytest.raises(PermissionDenied):
-        services.salva_sede(acting_user=mondo.users["referente_b"], ente=ente, dati={**dati, "civico": "5"})
+        actions.salva_sede(acting_user=mondo.users["referente_b"], ente=ente, dati={**dati, "civico": "5"})
 
 
 def test_experts_asked_and_assigned_from_the_nodo_pool(mondo):
     progetto = nuovo(mondo)
-    services.richiedi_esperti(
+    actions.richiedi_esperti(
         acting_user=mondo.users["referente_a"], progetto=progetto, ruoli={"formatore", "esperto_monitoraggio"}
     )
     incarico = progetto.incarichi.get(ruolo="formatore")
@@ -286,9 +284,9 @@ def test_experts_asked_and_assigned_from_the_nodo_pool(mondo):
         nodo=mondo.oggetti["nodi"]["lombardia"], nome="S", cognome="Elettore", email="s@x.it", selettore=True
     )
     with pytest.raises(PermissionDenied):
-        services.assegna_esperto(acting_user=mondo.users["referente_a"], incarico=incarico, esperto=lombardo)
+        actions.assegna_esperto(acting_user=mondo.users["referente_a"], incarico=incarico, esperto=lombardo)
     for sbagliato in (veneto, selettore):
         with pytest.raises(ValidationError):
-            services.assegna_esperto(acting_user=mondo.users["nodo_lombardia"], incarico=incarico, esperto=sbagliato)
-    incarico = services.assegna_esperto(acting_user=mondo.users["nodo_lombardia"], incarico=incarico, esperto=lombardo)
+            actions.assegna_esperto(acting_user=mondo.users["nodo_lombardia"], incarico=incarico, esperto=sbagliato)
+    incarico = actions.assegna_esperto(acting_user=mondo.users["nodo_lombardia"], incarico=incarico, esperto=lombardo)
     assert incarico.stato == IncaricoEsperto.Stato.ASSEGNATO and incarico.esperto == lombardo

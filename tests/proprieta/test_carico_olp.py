@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enti.models import Olp
-from progetti import services
+from progetti import actions
 from progetti.carico_olp import STATI_CON_POSTI_IMPEGNATI
 from progetti.models import PostoSede, Progetto
 from tests.factories import AreaFactory, BandoFactory, OlpFactory, SedeFactory
@@ -117,7 +117,7 @@ def test_no_accepted_save_leaves_an_olp_above_the_maximum(mondo, massimo, piani,
         progetti = []
         for prime, da_integrare, approvato, _dopo in piani:
             area = AreaFactory()
-            p = services.crea_progetto(
+            p = actions.crea_progetto(
                 acting_user=referente,
                 ente=mondo.oggetti["enti"]["a"],
                 dati={"titolo": "Biblioteche", "bando": bando, "settore": area.settore, "area": area},
@@ -127,9 +127,9 @@ def test_no_accepted_save_leaves_an_olp_above_the_maximum(mondo, massimo, piani,
                 p.refresh_from_db()
             progetti.append(p)
             prova(
-                lambda p=p, prime=prime: services.salva_posti(acting_user=referente, progetto=p, righe=righe_di(prime))
+                lambda p=p, prime=prime: actions.salva_posti(acting_user=referente, progetto=p, righe=righe_di(prime))
             )
-            prova(lambda p=p: services.cambia_stato_progetto(acting_user=referente, progetto=p, a="presentato"))
+            prova(lambda p=p: actions.cambia_stato_progetto(acting_user=referente, progetto=p, a="presentato"))
             if approvato:
                 # The network's assessment moves between live states: the load does not change.
                 Progetto.objects.filter(pk=p.pk, stato="presentato").update(stato=Progetto.Stato.APPROVATO)
@@ -159,7 +159,7 @@ def test_no_accepted_save_leaves_an_olp_above_the_maximum(mondo, massimo, piani,
                 stato=Progetto.Stato.DA_INTEGRARE
             )
             p.refresh_from_db()
-            prova(lambda p=p, dopo=dopo: services.salva_posti(acting_user=referente, progetto=p, righe=righe_di(dopo)))
+            prova(lambda p=p, dopo=dopo: actions.salva_posti(acting_user=referente, progetto=p, righe=righe_di(dopo)))
 
 
 def _prova_olp(client, url, dati):

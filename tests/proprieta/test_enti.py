@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import AuditEvent
+from enti.actions import ADESIONE
 from enti.models import Ente, EventoAdesione, Sede
-from enti.services import ADESIONE
 from tests.factories import ComuneFactory, SedeFactory, codice_fiscale_ente
 from tests.personas import client_per, costruisci_mondo
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from accounts.models import AuditEvent
 from enti.models import Esperto, Sede
+from progetti.actions import PROGETTO
 from progetti.models import AmbitoAzione, EventoProgetto, IncaricoEsperto, PostoSede, Progetto, Programma
-from progetti.services import PROGETTO
 from tests.factories import AreaFactory, BandoFactory, OlpFactory, ProgettoFactory
 from tests.personas import client_per, costruisci_mondo
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from adesioni import services
+from adesioni import actions
 from adesioni.models import Invito, RichiestaAccesso
 from enti.models import Membership
 from enti.roles import Ruolo
@@ -32,7 +32,7 @@ DOMANDE = [campo for campo, _d in questionari.DOMANDE]
 @pytest.fixture
 def mondo():
     mondo = costruisci_mondo()
-    _invito, token = services.invita(
+    _invito, token = actions.invita(
         acting_user=mondo.users["referente_a"],
         email="nuova@example.org",
         ruolo=Ruolo.STAFF_ENTE,
@@ -42,7 +42,7 @@ def mondo():
     mondo.oggetti["token"] = token
     comune = ComuneFactory(nome="Gamma")
     mondo.oggetti["comune"] = comune
-    mondo.oggetti["richiesta"] = services.richiedi_accesso(
+    mondo.oggetti["richiesta"] = actions.richiedi_accesso(
         dati={
             "denominazione": "Comune di Gamma", "tipo": "comune", "codice_fiscale": codice_fiscale_ente(),
             "comune": comune, "pec": "pec@gamma.example.it", "rappresentante_legale": "Gina Gamma",

@@ -5,7 +5,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from volontari.celle import giorni_da_riempire, giorni_della_settimana, leggi_celle
-from volontari.regole import Voce
+from volontari.rules import Voce
 
 MESE = datetime.date(2027, 3, 1)
 

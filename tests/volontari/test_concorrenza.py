@@ -18,9 +18,9 @@ from enti.roles import Ruolo
 from tests.conftest import need
 from tests.personas import costruisci_mondo, utente
 from tests.volontari.test_griglia import dati_mese
-from volontari import services
+from volontari import actions
 from volontari.models import ChiusuraMensile, Presenza
-from volontari.regole import Voce
+from volontari.rules import Voce
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OGGI = timezone.localdate()
@@ -42,8 +42,8 @@ def mondo():
 
 def mese_completo(mondo) -> None:
     a = mondo.oggetti["servizi"]["a"]
-    giorni = services.regole.giorni_di_servizio(a, MESE)
-    services.salva_griglia(
+    giorni = actions.rules.giorni_di_servizio(a, MESE)
+    actions.salva_griglia(
         acting_user=mondo.users["olp_a"],
         mese=MESE,
         modifiche={a.pk: {g: Voce(g, "P", "servizio", 5) if g.weekday() < 5 else Voce(g, "NL") for g in giorni}},
@@ -81,7 +81,7 @@ def test_two_preliminary_confirmations_at_once_leave_one(mondo):
 
     def conferma(chi):
         with translation.override("en"):
-            return services.conferma_preliminare(acting_user=mondo.users[chi], servizio=a, mese=MESE)
+            return actions.conferma_preliminare(acting_user=mondo.users[chi], servizio=a, mese=MESE)
 
     esiti = insieme(lambda: conferma("olp_a"), lambda: conferma("referente_a"))
     riusciti = [e for e in esiti if isinstance(e, ChiusuraMensile)]
@@ -98,12 +98,12 @@ def test_two_general_confirmations_at_once_leave_one(mondo):
     a = mondo.oggetti["servizi"]["a"]
     ente = mondo.oggetti["enti"]["a"]
     mese_completo(mondo)
-    services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=a, mese=MESE)
+    actions.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=a, mese=MESE)
     # The signed sheet (its upload is tested elsewhere): only its presence matters here.
     ChiusuraMensile.objects.filter(servizio=a, mese=MESE).update(foglio_firmato="fogli/firmato.pdf")
     esiti = insieme(
         *[
-            lambda chi=chi: services.conferma_generale(acting_user=mondo.users[chi], ente=ente, mese=MESE)
+            lambda chi=chi: actions.conferma_generale(acting_user=mondo.users[chi], ente=ente, mese=MESE)
             for chi in ("referente_a", "staff_a")
         ]
     )
@@ -123,7 +123,7 @@ def test_two_grid_saves_on_the_same_token_one_whole_month_wins(mondo):
     a = mondo.oggetti["servizi"]["a"]
     dati = {"olp_a": dati_mese([a], MESE)}
     dati["referente_a"] = {k: ("4" if k.startswith("o-") and v == "5" else v) for k, v in dati["olp_a"].items()}
-    assert dati["olp_a"][f"ver-{a.pk}"] == dati["referente_a"][f"ver-{a.pk}"] == services.versione([])
+    assert dati["olp_a"][f"ver-{a.pk}"] == dati["referente_a"][f"ver-{a.pk}"] == actions.versione([])
     clienti = {}
     for chi in dati:
         clienti[chi] = Client()
@@ -138,8 +138,8 @@ def test_two_grid_saves_on_the_same_token_one_whole_month_wins(mondo):
     assert codici == [200, 422], codici
     vincitore, perdente = (chi for _c, chi in sorted((r.status_code, chi) for chi, r in zip(dati, esiti, strict=True)))
     assert "ricarica la pagina" in esiti[list(dati).index(perdente)].content.decode()
-    righe = Presenza.objects.filter(servizio=a, giorno__gte=MESE, giorno__lte=services.ultimo_del_mese(MESE))
-    assert righe.count() == len(services.regole.giorni_di_servizio(a, MESE))
+    righe = Presenza.objects.filter(servizio=a, giorno__gte=MESE, giorno__lte=actions.ultimo_del_mese(MESE))
+    assert righe.count() == len(actions.rules.giorni_di_servizio(a, MESE))
     ore_feriali = {r.ore for r in righe if r.codice == "P"}
     assert ore_feriali == {5 if vincitore == "olp_a" else 4}, ore_feriali  # nothing mixed
     assert {r.inserita_da_id for r in righe} == {mondo.users[vincitore].pk}

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo
-from volontari import services
+from volontari import actions
 from volontari.models import Presenza
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def dati_mese(servizi, mese, *, fino_a=None):
     data = {"mese": f"{mese:%Y-%m}"}
     for s in servizi:
         data[f"ver-{s.pk}"] = "0"
-        for g in services.regole.giorni_di_servizio(s, mese):
+        for g in actions.rules.giorni_di_servizio(s, mese):
             if fino_a and g > fino_a:
                 break
             chiave = f"{s.pk}-{g:%Y%m%d}"
@@ -66,7 +66,7 @@ def test_one_request_saves_a_month_for_four_volunteers(client, mondo):
             reverse("registro:griglia"), dati_mese(servizi, MESE_SCORSO), headers={"HX-Request": "true"}
         )
     assert response.status_code == 200
-    giorni = len(services.regole.giorni_del_mese(MESE_SCORSO))
+    giorni = len(actions.rules.giorni_del_mese(MESE_SCORSO))
     assert Presenza.objects.filter(servizio__in=servizi).count() == 4 * giorni
     assert len(ctx.captured_queries) < 40  # bounded: see the test below for its independence of the data
     assert 'id="griglia"' in response.content.decode() and "<html" not in response.content.decode()
@@ -117,7 +117,7 @@ def test_a_wrong_day_is_marked_in_its_cell_and_nothing_is_saved(client, mondo):
 def test_fill_the_week_writes_only_empty_days(client, mondo):
     a = mondo.oggetti["servizi"]["a"]
     client.force_login(mondo.users["olp_a"])
-    lunedi = next(g for g in services.regole.giorni_del_mese(MESE_SCORSO) if g.weekday() == 0)
+    lunedi = next(g for g in actions.rules.giorni_del_mese(MESE_SCORSO) if g.weekday() == 0)
     Presenza.objects.create(servizio=a, giorno=lunedi + datetime.timedelta(days=1), codice="PR")
     client.post(reverse("registro:riempi"), {"mese": f"{MESE_SCORSO:%Y-%m}", "settimana": f"{lunedi:%Y-%m-%d}"})
     settimana = {p.giorno: p.codice for p in Presenza.objects.filter(servizio=a)}

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from accounts.models import AuditEvent
 from tests.personas import costruisci_mondo
-from volontari import helios, regole
+from volontari import helios, rules
 from volontari.models import Presenza, Volontario
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_the_right_days_of_a_refused_month_still_count_for_the_next(mondo):
     """A month that breaks a rule is checked again without its wrong days: its paid leave
     counts against the cap of the following month, as it will once the file is corrected."""
     a = mondo.oggetti["servizi"]["a"]
-    tetto = regole.tetto_permessi(a, a.posto.progetto.bando)
+    tetto = rules.tetto_permessi(a, a.posto.progetto.bando)
     feriali = [g for g in (APRILE + datetime.timedelta(days=n) for n in range(61)) if g.weekday() < 5]
     p104, permessi = feriali[:4], feriali[4 : 4 + tetto + 1]
     # The cap is passed in May only if April's paid leave counts.

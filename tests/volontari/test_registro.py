@@ -18,9 +18,9 @@ from progetti.models import Progetto
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo
 from tests.volontari.test_registro_bordi import mondo_fermo
-from volontari import services
+from volontari import actions
 from volontari.models import ChiusuraMensile, Presenza
-from volontari.regole import Voce
+from volontari.rules import Voce
 
 pytestmark = pytest.mark.django_db
 OGGI = timezone.localdate()
@@ -46,7 +46,7 @@ def salva(mondo, giorni: dict, *, chi="olp_a", servizio=None, versione=None):
     for g, v in giorni.items():
         per_mese.setdefault(g.replace(day=1), {})[g] = v
     for mese, cambi in per_mese.items():
-        services.salva_griglia(
+        actions.salva_griglia(
             acting_user=mondo.users[chi],
             mese=mese,
             modifiche={servizio.pk: cambi},
@@ -63,7 +63,7 @@ def codice(g, c):
 
 
 def rifiutato(mondo, giorni, frammento, **kw):
-    with pytest.raises(services.ErroriGriglia) as exc:
+    with pytest.raises(actions.ErroriGriglia) as exc:
         salva(mondo, giorni, **kw)
     messaggi = " ".join(m for per_giorno in exc.value.giorni.values() for ms in per_giorno.values() for m in ms)
     messaggi += " ".join(m for ms in exc.value.servizi.values() for m in ms)
@@ -184,7 +184,7 @@ def test_nothing_is_half_written(mondo):
         if domani.month == lun.month
         else {lun: p(lun), lun + datetime.timedelta(days=1): p(lun, ore=20)}
     )
-    with pytest.raises(services.ErroriGriglia):
+    with pytest.raises(actions.ErroriGriglia):
         salva(mondo, giorni)
     assert not Presenza.objects.exists()
 
@@ -192,7 +192,7 @@ def test_nothing_is_half_written(mondo):
 def test_two_people_saving_the_same_month_one_wins_the_other_is_told(mondo):
     servizio = mondo.oggetti["servizi"]["a"]
     lun = lunedi_passato(2)
-    aperta = services.versione(list(services.carica_mese([servizio.pk], lun)[servizio.pk].values()))
+    aperta = actions.versione(list(actions.carica_mese([servizio.pk], lun)[servizio.pk].values()))
     salva(mondo, {lun: p(lun, ore=5)}, versione=aperta)  # the OLP saves first
     errore = rifiutato(mondo, {lun: codice(lun, "PR")}, "ricarica", chi="referente_a", versione=aperta)
     assert servizio.pk in errore.servizi
@@ -209,10 +209,10 @@ def test_a_confirmed_month_refuses_edits_until_reopened(mondo):
     )
     rifiutato(mondo, {lun: p(lun)}, "sola lettura")
     with pytest.raises(PermissionDenied):
-        services.riapri_mese(acting_user=mondo.users["referente_a"], chiusura=chiusura, motivo="errore")
+        actions.riapri_mese(acting_user=mondo.users["referente_a"], chiusura=chiusura, motivo="errore")
     with pytest.raises(ValidationError):
-        services.riapri_mese(acting_user=mondo.users["nodo_lombardia"], chiusura=chiusura, motivo=" ")
-    services.riapri_mese(acting_user=mondo.users["nodo_lombardia"], chiusura=chiusura, motivo="Correzione malattia")
+        actions.riapri_mese(acting_user=mondo.users["nodo_lombardia"], chiusura=chiusura, motivo=" ")
+    actions.riapri_mese(acting_user=mondo.users["nodo_lombardia"], chiusura=chiusura, motivo="Correzione malattia")
     salva(mondo, {lun: p(lun)})
     assert AuditEvent.objects.filter(verb="mese.riaperto", data__motivo="Correzione malattia").exists()
     assert AuditEvent.objects.filter(verb="presenze.mese_riaperto_modificato").exists()
@@ -244,9 +244,9 @@ def test_saving_a_month_for_four_volunteers_runs_the_same_queries_as_for_one(mon
         return {s.pk: {g: (p(g) if g.weekday() < 5 else codice(g, "NL")) for g in giorni[:n_giorni]} for s in servizi}
 
     with CaptureQueriesContext(connection) as uno:
-        services.salva_griglia(acting_user=mondo.users["olp_a"], mese=mese, modifiche=mese_di([a], 7), versioni={})
+        actions.salva_griglia(acting_user=mondo.users["olp_a"], mese=mese, modifiche=mese_di([a], 7), versioni={})
     with CaptureQueriesContext(connection) as quattro:
-        services.salva_griglia(
+        actions.salva_griglia(
             acting_user=mondo.users["olp_a"], mese=mese, modifiche=mese_di([*altri, a], 28), versioni={}
         )
     assert len(quattro.captured_queries) <= len(uno.captured_queries) + 1  # +1: the updates of a's week
@@ -255,7 +255,7 @@ def test_saving_a_month_for_four_volunteers_runs_the_same_queries_as_for_one(mon
 
 def mese_completo(mondo, mese):
     servizio = mondo.oggetti["servizi"]["a"]
-    giorni = [g for g in services.regole.giorni_di_servizio(servizio, mese) if g <= OGGI]
+    giorni = [g for g in actions.rules.giorni_di_servizio(servizio, mese) if g <= OGGI]
     salva(mondo, {g: (p(g) if g.weekday() < 5 else codice(g, "NL")) for g in giorni})
     return giorni
 
@@ -266,11 +266,11 @@ def test_preliminary_confirmation_needs_every_day(mondo):
     giorni = mese_completo(mondo, mese)
     Presenza.objects.filter(servizio=servizio, giorno=giorni[3]).delete()
     with pytest.raises(ValidationError) as exc:
-        services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
+        actions.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
     assert giorni[3].strftime("%d/%m") in exc.value.messages[0]
     salva(mondo, {giorni[3]: codice(giorni[3], "PR" if giorni[3].weekday() < 5 else "NL")})
     assert (
-        services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese).stato
+        actions.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese).stato
         == "conferma_preliminare"
     )
 
@@ -279,13 +279,13 @@ def test_sickness_across_a_weekend_asks_about_the_certificate(mondo):
     servizio = mondo.oggetti["servizi"]["a"]
     mese = (OGGI.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     mese_completo(mondo, mese)
-    venerdi = next(g for g in services.regole.giorni_del_mese(mese) if g.weekday() == 4 and g.day <= 20)
+    venerdi = next(g for g in actions.rules.giorni_del_mese(mese) if g.weekday() == 4 and g.day <= 20)
     lunedi = venerdi + datetime.timedelta(days=3)
     salva(mondo, {venerdi: codice(venerdi, "MAL"), lunedi: codice(lunedi, "MAL")})
     with pytest.raises(ValidationError) as exc:
-        services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
+        actions.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
     assert "certificato_continuo" in exc.value.message_dict
-    services.conferma_preliminare(
+    actions.conferma_preliminare(
         acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese, certificato_continuo=True
     )
     sabato = venerdi + datetime.timedelta(days=1)
@@ -299,25 +299,23 @@ def test_signed_sheet_and_general_confirmation(mondo):
     # Only volunteer A of comune A is in service: the other personas' services are elsewhere.
     mese_completo(mondo, mese)
     with pytest.raises(ValidationError):
-        services.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
-    services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
+        actions.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
+    actions.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
     with pytest.raises(ValidationError) as exc:
-        services.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
+        actions.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
     assert "foglio firmato" in " ".join(exc.value.messages)
     with pytest.raises(ValidationError):
-        services.carica_foglio_firmato(
+        actions.carica_foglio_firmato(
             acting_user=mondo.users["referente_a"],
             servizio=servizio,
             mese=mese,
             file=SimpleUploadedFile("foglio.pdf", b"not a pdf", content_type="application/pdf"),
         )
     grande = SimpleUploadedFile("foglio.pdf", b"%PDF-1.4 x", content_type="application/pdf")
-    grande.size = services.foglio_max_bytes() + 1
+    grande.size = actions.foglio_max_bytes() + 1
     with pytest.raises(ValidationError):
-        services.carica_foglio_firmato(
-            acting_user=mondo.users["referente_a"], servizio=servizio, mese=mese, file=grande
-        )
-    c = services.carica_foglio_firmato(
+        actions.carica_foglio_firmato(acting_user=mondo.users["referente_a"], servizio=servizio, mese=mese, file=grande)
+    c = actions.carica_foglio_firmato(
         acting_user=mondo.users["referente_a"],
         servizio=servizio,
         mese=mese,
@@ -326,22 +324,22 @@ def test_signed_sheet_and_general_confirmation(mondo):
     # Stored under a random name: nothing in it says whose sheet it is.
     assert re.fullmatch(r"fogli_presenze/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", c.foglio_firmato.name)
     with pytest.raises(PermissionDenied):
-        services.conferma_generale(acting_user=mondo.users["olp_a"], ente=ente, mese=mese)
-    (confermata,) = services.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
+        actions.conferma_generale(acting_user=mondo.users["olp_a"], ente=ente, mese=mese)
+    (confermata,) = actions.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
     assert confermata.stato == "confermata"
     c.foglio_firmato.delete(save=False)
 
 
 def test_a_month_not_ended_cannot_be_confirmed(mondo):
     with pytest.raises(ValidationError):
-        services.conferma_generale(
+        actions.conferma_generale(
             acting_user=mondo.users["referente_a"], ente=mondo.oggetti["enti"]["a"], mese=OGGI.replace(day=1)
         )
 
 
 def test_confirmation_deadline_is_the_tenth():
-    assert services.scadenza_conferma(datetime.date(2026, 1, 1)) == datetime.date(2026, 2, 10)
-    assert services.scadenza_conferma(datetime.date(2026, 12, 1)) == datetime.date(2027, 1, 10)
+    assert actions.scadenza_conferma(datetime.date(2026, 1, 1)) == datetime.date(2026, 2, 10)
+    assert actions.scadenza_conferma(datetime.date(2026, 12, 1)) == datetime.date(2027, 1, 10)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -360,7 +358,7 @@ def test_two_saves_at_the_same_instant_one_wins_the_other_is_refused():
     servizio.data_inizio = OGGI - datetime.timedelta(days=60)
     servizio.save()
     lun = lunedi_passato(2)
-    token = services.versione([])
+    token = actions.versione([])
     barriera = threading.Barrier(2)
     esiti = {}
 
@@ -368,14 +366,14 @@ def test_two_saves_at_the_same_instant_one_wins_the_other_is_refused():
         close_old_connections()
         barriera.wait()
         try:
-            services.salva_griglia(
+            actions.salva_griglia(
                 acting_user=mondo.users[chi],
                 mese=lun.replace(day=1),
                 modifiche={servizio.pk: {lun: voce}},
                 versioni={servizio.pk: token},
             )
             esiti[chi] = "salvato"
-        except services.ErroriGriglia as exc:
+        except actions.ErroriGriglia as exc:
             esiti[chi] = " ".join(m for ms in exc.servizi.values() for m in ms)
         finally:
             connection.close()
@@ -399,7 +397,7 @@ def test_hour_plan_to_date(mondo):
     servizio.data_inizio = OGGI - datetime.timedelta(days=182)
     servizio.data_fine = servizio.data_fine_prevista = servizio.data_inizio + datetime.timedelta(days=364)
     servizio.save()
-    piano = services.piano_ore(servizio)  # 182 of 365 days served, none recorded
+    piano = actions.piano_ore(servizio)  # 182 of 365 days served, none recorded
     assert piano["totale"] == 1304  # 25 h a week over 365 days
     assert piano["previste_ad_oggi"] == 650
     assert piano["fatte"] == 0 and piano["proiezione"] == 0 and piano["scarto"] == -650
@@ -407,7 +405,7 @@ def test_hour_plan_to_date(mondo):
         modello_orario="monte_ore", monte_ore=1145, ore_settimanali=None
     )
     servizio.posto.progetto.refresh_from_db()
-    assert services.piano_ore(servizio)["totale"] == 1145
+    assert actions.piano_ore(servizio)["totale"] == 1145
 
 
 def test_hour_plan_projects_the_pace_kept(mondo):
@@ -417,6 +415,6 @@ def test_hour_plan_projects_the_pace_kept(mondo):
     servizio.save()
     giorni = [servizio.data_inizio + datetime.timedelta(days=i) for i in range(10)]
     salva(mondo, {g: p(g, ore=5) for g in giorni})
-    piano = services.piano_ore(servizio)
+    piano = actions.piano_ore(servizio)
     assert piano["fatte"] == 50
     assert piano["proiezione"] == 500  # 5 hours a day, 100 days

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from progetti.models import Progetto
 from tests.personas import costruisci_mondo
-from volontari import services
+from volontari import actions
 from volontari.models import Presenza
-from volontari.regole import Voce
+from volontari.rules import Voce
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def salva(mondo, giorni: dict):
     esiti = []
     for mese, cambi in per_mese.items():
         esiti.append(
-            services.salva_griglia(
+            actions.salva_griglia(
                 acting_user=mondo.users["olp_a"], mese=mese, modifiche={servizio.pk: cambi}, versioni={}
             )
         )
@@ -57,7 +57,7 @@ def salva(mondo, giorni: dict):
 
 def errori(mondo, giorni: dict) -> dict:
     """The save is refused: the messages by day."""
-    with pytest.raises(services.ErroriGriglia) as exc:
+    with pytest.raises(actions.ErroriGriglia) as exc:
         salva(mondo, giorni)
     assert not exc.value.servizi
     return {g: " ".join(m) for per_servizio in exc.value.giorni.values() for g, m in per_servizio.items()}
@@ -115,9 +115,9 @@ def test_bereavement_of_three_days_across_the_edge_is_saved():
 def _confermato_con_ponte(mondo, mese, sabato, domenica):
     servizio = mondo.oggetti["servizi"]["a"]
     with pytest.raises(ValidationError) as exc:
-        services.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
+        actions.conferma_preliminare(acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese)
     assert "certificato_continuo" in exc.value.message_dict
-    services.conferma_preliminare(
+    actions.conferma_preliminare(
         acting_user=mondo.users["olp_a"], servizio=servizio, mese=mese, certificato_continuo=True
     )
     codici = dict(Presenza.objects.filter(giorno__in=[sabato, domenica]).values_list("giorno", "codice"))
@@ -125,7 +125,7 @@ def _confermato_con_ponte(mondo, mese, sabato, domenica):
 
 
 def _mese_pieno(mondo, mese, **eccezioni):
-    giorni = services.regole.giorni_del_mese(mese)
+    giorni = actions.rules.giorni_del_mese(mese)
     salva(mondo, {g: eccezioni.get(g.isoformat()) or (p(g) if g.weekday() < 5 else c(g, "NL")) for g in giorni})
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo
-from volontari import services
+from volontari import actions
 from volontari.models import ChiusuraMensile, Presenza
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +71,8 @@ def cella(servizio, giorno, codice, ore="", attivita="servizio"):
 
 
 def salva(client, servizio, celle, mese=DICEMBRE, url="registro:griglia"):
-    righe = services.carica_mese([servizio.pk], mese)[servizio.pk]
-    data = {"mese": f"{mese:%Y-%m}", f"ver-{servizio.pk}": services.versione(list(righe.values()))}
+    righe = actions.carica_mese([servizio.pk], mese)[servizio.pk]
+    data = {"mese": f"{mese:%Y-%m}", f"ver-{servizio.pk}": actions.versione(list(righe.values()))}
     for c in celle:
         data |= c
     return client.post(reverse(url), data, headers={"HX-Request": "true"})
@@ -99,7 +99,7 @@ def test_hours_and_activity_left_on_a_leave_day_are_dropped_before_the_rules(olp
 def test_the_only_error_shown_is_the_real_one(olp, mondo):
     """Paid leave beyond the cap: the cap's message, not one "hours only on P" per day."""
     a = mondo.oggetti["servizi"]["a"]
-    tetto = services.regole.tetto_permessi(a, a.posto.progetto.bando)
+    tetto = actions.rules.tetto_permessi(a, a.posto.progetto.bando)
     giorni = [datetime.date(2026, 6, 1) + datetime.timedelta(days=i) for i in range(tetto)]
     Presenza.objects.bulk_create(Presenza(servizio=a, giorno=g, codice="PR") for g in giorni)
     response = salva(olp, a, [cella(a, datetime.date(2026, 12, 1), "PR", "5")])

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from volontari.regole import ore_testo
+from volontari.rules import ore_testo
 
 register = template.Library()
 

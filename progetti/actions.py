@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import Evento, record_event
 from enti.access import ambito
+from enti.actions import ruoli_verso_ente
 from enti.models import Ente, Esperto, Membership, Nodo, Olp, Sede
 from enti.roles import Ruolo
-from enti.services import ruoli_verso_ente
 from enti.workflow import MacchinaStati, Transizione
 
-from . import rules, validation
+from . import carico_olp, rules
 from .models import EventoProgetto, IncaricoEsperto, PostoSede, Progetto, Programma
 
 P = Progetto.Stato
@@ -106,7 +106,7 @@ def aggiorna_progetto(*, acting_user, progetto: Progetto, dati: dict, coprogetta
         "ore_settimana_max",
     }:  # fmt: skip
         errori.update(
-            validation.errori_orario(
+            rules.errori_orario(
                 durata_mesi=progetto.durata_mesi,
                 modello_orario=progetto.modello_orario,
                 ore_settimanali=progetto.ore_settimanali,
@@ -124,14 +124,14 @@ def aggiorna_progetto(*, acting_user, progetto: Progetto, dati: dict, coprogetta
         )
     if campi & {"formazione_generale_ore", "formazione_specifica_ore"}:
         errori.update(
-            validation.errori_formazione(
+            rules.errori_formazione(
                 formazione_generale_ore=progetto.formazione_generale_ore,
                 formazione_specifica_ore=progetto.formazione_specifica_ore,
             )
         )
     if campi & {"mesi_estero", "mesi_tutoraggio", "ore_tutoraggio", "ore_tutoraggio_individuali"}:
         errori.update(
-            validation.errori_misure(
+            rules.errori_misure(
                 mesi_estero=progetto.mesi_estero,
                 mesi_tutoraggio=progetto.mesi_tutoraggio,
                 ore_tutoraggio=progetto.ore_tutoraggio,
@@ -166,12 +166,12 @@ def salva_posti(*, acting_user, progetto: Progetto, righe: list[dict], ip_addres
     max_per_olp = progetto.bando.max_volontari_olp(progetto.settore)
     enti_ammessi = {progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)}
     totali = [r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"] for r in righe]
-    carichi = validation.carichi_con_righe(progetto, [(t, r["olp"]) for t, r in zip(totali, righe, strict=True)])
+    carichi = carico_olp.carichi_con_righe(progetto, [(t, r["olp"]) for t, r in zip(totali, righe, strict=True)])
     errori_righe = []
     sedi_viste = set()
     for r in righe:
         totale = r["posti_vitto_alloggio"] + r["posti_solo_vitto"] + r["posti_senza_vitto_alloggio"]
-        e = validation.errori_posto(
+        e = rules.errori_posto(
             progetto=progetto,
             sede=r["sede"],
             totale=totale,
@@ -265,6 +265,57 @@ def _avvisa(progetto: Progetto, evento: EventoProgetto, *, verso_rete: bool) -> 
     transaction.on_commit(lambda: send_mail(oggetto, corpo, settings.DEFAULT_FROM_EMAIL, destinatari))
 
 
+def errori_progetto(progetto) -> rules.Errori:
+    """Every rule, for a project about to be submitted: what would stop its submission."""
+    errori: rules.Errori = {}
+    if progetto.area_id and progetto.area.settore_id != progetto.settore_id:
+        rules.aggiungi_errore(errori, "area", _("The area does not belong to the chosen sector."))
+    for blocco in (
+        rules.errori_orario(
+            durata_mesi=progetto.durata_mesi,
+            modello_orario=progetto.modello_orario,
+            ore_settimanali=progetto.ore_settimanali,
+            monte_ore=progetto.monte_ore,
+            giorni_settimana=progetto.giorni_settimana,
+            ore_settimana_min=progetto.ore_settimana_min,
+            ore_settimana_max=progetto.ore_settimana_max,
+        ),
+        rules.errori_formazione(
+            formazione_generale_ore=progetto.formazione_generale_ore,
+            formazione_specifica_ore=progetto.formazione_specifica_ore,
+        ),
+        rules.errori_misure(
+            mesi_estero=progetto.mesi_estero,
+            mesi_tutoraggio=progetto.mesi_tutoraggio,
+            ore_tutoraggio=progetto.ore_tutoraggio,
+            ore_tutoraggio_individuali=progetto.ore_tutoraggio_individuali,
+        ),
+    ):
+        for campo, messaggi in blocco.items():
+            errori.setdefault(campo, []).extend(messaggi)
+    posti = list(progetto.posti.select_related("sede").prefetch_related("olp"))
+    if not posti:
+        rules.aggiungi_errore(errori, "posti", _("Add at least one site with its places."))
+    max_per_olp = progetto.bando.max_volontari_olp(progetto.settore)
+    enti_ammessi = {progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)}
+    carichi = carico_olp.carichi_con_righe(progetto, [(p.posti_totali, list(p.olp.all())) for p in posti])
+    for posto in posti:
+        riga = rules.errori_posto(
+            progetto=progetto,
+            sede=posto.sede,
+            totale=posto.posti_totali,
+            gmo=posto.posti_gmo,
+            olp=list(posto.olp.all()),
+            max_per_olp=max_per_olp,
+            enti_ammessi=enti_ammessi,
+            carichi=carichi,
+        )
+        for messaggi in riga.values():
+            for m in messaggi:
+                rules.aggiungi_errore(errori, "posti", f"{posto.sede.denominazione}: {m}")
+    return errori
+
+
 @transaction.atomic
 def cambia_stato_progetto(
     *, acting_user, progetto: Progetto, a: str, motivo: str = "", commento: str = "", ip_address=None
@@ -275,7 +326,7 @@ def cambia_stato_progetto(
     PROGETTO.verifica(da=da, a=a, ruoli=ruoli, motivo=motivo)
     snapshot = None
     if a == P.PRESENTATO:
-        errori = validation.errori_progetto(progetto)
+        errori = errori_progetto(progetto)
         if errori:
             raise _come_errore(errori)
         snapshot = fotografia(progetto)
@@ -399,7 +450,7 @@ def chiudi_sede(*, acting_user, sede: Sede, data_chiusura=None, ip_address=None)
 @transaction.atomic
 def salva_olp(*, acting_user, ente: Ente, dati: dict, olp: Olp | None = None, ip_address=None) -> Olp:
     """The referente records an OLP of the body with the requirements a project checks when it
-    names them (validation.requisiti_olp_mancanti): refused at the field that lacks one."""
+    names them (rules.requisiti_olp_mancanti): refused at the field that lacks one."""
     if Ruolo.REFERENTE not in ruoli_verso_ente(acting_user, ente):
         raise PermissionDenied(_("Only the referent of the body can record its OLP."))
     errori: dict[str, list[str]] = {}

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from progetti import rules
+from progetti import rules as progetti_rules
 
 CODICI_CON_ORE = {"P"}
 ATTIVITA = {"servizio", "formazione_generale", "formazione_specifica"}
@@ -63,7 +63,7 @@ PRIMO_ANNO, ULTIMO_ANNO = 2000, 2100
 
 # How far outside a month the consecutive-day rules look: the longest run allowed, and a
 # Friday-to-Monday certificate over a weekend.
-FINESTRA_GIORNI = max(*rules.GIORNI_DI_FILA_MAX.values(), 3)
+FINESTRA_GIORNI = max(*progetti_rules.GIORNI_DI_FILA_MAX.values(), 3)
 
 
 def file_di_giorni(voci: dict[datetime.date, "Voce"], codice: str) -> list[list[datetime.date]]:
@@ -122,8 +122,8 @@ def tetto_permessi_per(durata_mesi: int, pro_rata: bool) -> int:
     """Paid leave: 20 days per 12 months of service; shorter services the months' share,
     rounded down, unless the call says otherwise."""
     if not pro_rata or durata_mesi >= 12:
-        return rules.PERMESSI_GIORNI_PER_12_MESI
-    return rules.PERMESSI_GIORNI_PER_12_MESI * durata_mesi // 12
+        return progetti_rules.PERMESSI_GIORNI_PER_12_MESI
+    return progetti_rules.PERMESSI_GIORNI_PER_12_MESI * durata_mesi // 12
 
 
 def tetto_permessi(servizio, bando) -> int:
@@ -161,15 +161,17 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
             e.append(_("Hours go only on days of presence (P); leave and absences are whole days."))
         if v.codice == "P" and v.attivita == "formazione_generale":
             n = numero_giorno(servizio, v.giorno)
-            inizio_2, fine_2 = rules.FORMAZIONE_GENERALE_SECONDA_TRANCHE
-            if n > rules.FORMAZIONE_GENERALE_ENTRO_GIORNI:
-                entro = rules.FORMAZIONE_GENERALE_ENTRO_GIORNI
+            inizio_2, fine_2 = progetti_rules.FORMAZIONE_GENERALE_SECONDA_TRANCHE
+            if n > progetti_rules.FORMAZIONE_GENERALE_ENTRO_GIORNI:
+                entro = progetti_rules.FORMAZIONE_GENERALE_ENTRO_GIORNI
                 prima_tranche = fuori.generale_entro_180 + sum(
                     x.ore
                     for x in ordinati
                     if x.attivita == "formazione_generale" and numero_giorno(servizio, x.giorno) <= entro
                 )
-                quota = Decimal(str(rules.FORMAZIONE_GENERALE_TRANCHE_QUOTA)) * progetto.formazione_generale_ore
+                quota = (
+                    Decimal(str(progetti_rules.FORMAZIONE_GENERALE_TRANCHE_QUOTA)) * progetto.formazione_generale_ore
+                )
                 if not (inizio_2 <= n <= fine_2 and prima_tranche >= quota):
                     e.append(
                         _(
@@ -187,8 +189,10 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                     for x in ordinati
                     if x.attivita == "formazione_specifica" and numero_giorno(servizio, x.giorno) <= entro
                 )
-                quota = Decimal(str(rules.FORMAZIONE_SPECIFICA_TRANCHE_QUOTA)) * progetto.formazione_specifica_ore
-                fine_2 = rules.FORMAZIONE_SPECIFICA_SECONDA_TRANCHE_ENTRO_GIORNI
+                quota = (
+                    Decimal(str(progetti_rules.FORMAZIONE_SPECIFICA_TRANCHE_QUOTA)) * progetto.formazione_specifica_ore
+                )
+                fine_2 = progetti_rules.FORMAZIONE_SPECIFICA_SECONDA_TRANCHE_ENTRO_GIORNI
                 if not (n <= fine_2 and prima_tranche >= quota):
                     e.append(
                         _(
@@ -197,7 +201,7 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                             "%(ore)s hours were given by day %(giorni)s)."
                         )
                         % {
-                            "quota": round(rules.FORMAZIONE_SPECIFICA_TRANCHE_QUOTA * 100),
+                            "quota": round(progetti_rules.FORMAZIONE_SPECIFICA_TRANCHE_QUOTA * 100),
                             "giorni": entro,
                             "fine": fine_2,
                             "n": n,
@@ -210,7 +214,7 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                     _("Specific training is given within %(giorni)s days of the start (this is day %(n)s).")
                     % {"giorni": entro, "n": n}
                 )
-        if v.codice in rules.ASSENZE_NEI_GIORNI_DI_SERVIZIO and not rules.giorno_di_servizio(
+        if v.codice in progetti_rules.ASSENZE_NEI_GIORNI_DI_SERVIZIO and not progetti_rules.giorno_di_servizio(
             v.giorno, progetto.giorni_settimana
         ):
             e.append(
@@ -231,8 +235,8 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
                 )
         if v.codice == "MAL":
             malattia += 1
-            limite_pagati = rules.MALATTIA_GIORNI_RETRIBUITI
-            limite = limite_pagati + rules.MALATTIA_GIORNI_NON_RETRIBUITI
+            limite_pagati = progetti_rules.MALATTIA_GIORNI_RETRIBUITI
+            limite = limite_pagati + progetti_rules.MALATTIA_GIORNI_NON_RETRIBUITI
             if malattia > limite:
                 esito.errori[v.giorno].append(
                     _("Sickness beyond %(n)s days: the service must end (interruption).") % {"n": limite}
@@ -245,15 +249,16 @@ def verifica_mese(*, servizio, bando, progetto, voci: dict[datetime.date, Voce],
         if v.codice == "P104":
             chiave = (v.giorno.year, v.giorno.month)
             p104_mese[chiave] += 1
-            if p104_mese[chiave] > rules.P104_GIORNI_MESE_MAX:
+            if p104_mese[chiave] > progetti_rules.P104_GIORNI_MESE_MAX:
                 esito.errori[v.giorno].append(
-                    _("At most %(n)s days a month of leave under Law 104/92.") % {"n": rules.P104_GIORNI_MESE_MAX}
+                    _("At most %(n)s days a month of leave under Law 104/92.")
+                    % {"n": progetti_rules.P104_GIORNI_MESE_MAX}
                 )
 
     # Runs of consecutive days, counted with the days written just outside the month, so that a
     # run across the month's edge is one run whichever month is saved first.
     intorno = fuori.vicini | voci
-    for codice, massimo in rules.GIORNI_DI_FILA_MAX.items():
+    for codice, massimo in progetti_rules.GIORNI_DI_FILA_MAX.items():
         for fila in file_di_giorni(intorno, codice):
             if len(fila) > massimo:
                 messaggio = _messaggio_di_fila(codice, fila, massimo)

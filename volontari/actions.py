@@ -19,9 +19,9 @@ from enti import policy
 from enti.access import ambito
 from infra.mesi import primo_del_mese, ultimo_del_mese
 
-from . import regole
+from . import rules
 from .models import ChiusuraMensile, Presenza, Servizio
-from .regole import Voce
+from .rules import Voce
 
 
 class Scritti(dict):
@@ -68,9 +68,9 @@ def carica_mese(servizi_ids, mese: datetime.date) -> dict[int, dict[datetime.dat
 
 def finestra_vicini(mese: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The days around the month the rules read: its whole weeks (weekly hours) and at least
-    `regole.FINESTRA_GIORNI` each side (runs of consecutive days across the month's edges)."""
+    `rules.FINESTRA_GIORNI` each side (runs of consecutive days across the month's edges)."""
     da, a = finestra_settimane(mese)
-    margine = datetime.timedelta(days=regole.FINESTRA_GIORNI)
+    margine = datetime.timedelta(days=rules.FINESTRA_GIORNI)
     return min(da, primo_del_mese(mese) - margine), max(a, ultimo_del_mese(mese) + margine)
 
 
@@ -89,7 +89,7 @@ def carica_vicini(servizi_ids, mese: datetime.date) -> dict[int, dict[datetime.d
     return vicini
 
 
-def _fuori_dal_mese(servizi, mese: datetime.date) -> dict[int, regole.Fuori]:
+def _fuori_dal_mese(servizi, mese: datetime.date) -> dict[int, rules.Fuori]:
     """Caps, training, weekly hours and the neighbouring days from outside the month, for all
     the services in three queries.
 
@@ -97,7 +97,7 @@ def _fuori_dal_mese(servizi, mese: datetime.date) -> dict[int, regole.Fuori]:
     PostgreSQL hash the whole services table at national scale (docs/benchmarks.md)."""
     inizio, fine = primo_del_mese(mese), ultimo_del_mese(mese)
     ids = [s.pk for s in servizi]
-    fuori = {s.pk: regole.Fuori() for s in servizi}
+    fuori = {s.pk: rules.Fuori() for s in servizi}
     for row in (
         Presenza.objects.filter(servizio_id__in=ids)
         .exclude(giorno__gte=inizio, giorno__lte=fine)
@@ -203,7 +203,7 @@ def salva_griglia(
                     voce = dataclasses.replace(voce, nota=presente.nota if presente else "")
                 voci[giorno] = voce
         progetto = servizio.posto.progetto
-        esito = regole.verifica_mese(
+        esito = rules.verifica_mese(
             servizio=servizio, bando=progetto.bando, progetto=progetto, voci=voci, fuori=fuori[sid], oggi=oggi
         )
         # Only the days being typed can be wrong: older ones were checked when written.
@@ -305,7 +305,7 @@ def salva_griglia(
 
 
 def stato_mese(servizio, mese: datetime.date, righe: dict[datetime.date, Presenza]) -> dict:
-    giorni = regole.giorni_di_servizio(servizio, mese)
+    giorni = rules.giorni_di_servizio(servizio, mese)
     mancanti = [g for g in giorni if g not in righe and g <= timezone.localdate()]
     futuri = [g for g in giorni if g > timezone.localdate()]
     return {"giorni": giorni, "mancanti": mancanti, "completo": not mancanti and not futuri}
@@ -336,7 +336,7 @@ def conferma_preliminare(
         )
     voci = {g: Voce(p.giorno, p.codice, p.attivita, p.ore, p.nota) for g, p in righe.items()}
     # A certificate may start the month before or end in the next one: the days around count.
-    ponti = regole.ponti_malattia(voci, carica_vicini([servizio.pk], mese)[servizio.pk])
+    ponti = rules.ponti_malattia(voci, carica_vicini([servizio.pk], mese)[servizio.pk])
     if ponti and certificato_continuo is None:
         raise ValidationError(
             {
