@@ -138,9 +138,19 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rete Servizio Civile] "
+# The client's IP address, for the sign-in throttling and the audit log (accounts.audit.client_ip):
+# the header the trusted reverse proxy overwrites with it (nginx: `proxy_set_header X-Real-IP
+# $remote_addr;`), or, when empty, the connection's address. X-Forwarded-For is never trusted.
+CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
 ACCOUNT_RATE_LIMITS = {
-    # Five wrong passwords for one address in five minutes, ten a minute from one address.
+    # Failed sign-ins (network.adapters.AccountAdapter, docs/deploy.md): 5 in 5 minutes for one
+    # address from one client IP ("key" is address and IP), 10 a minute from one client IP
+    # whatever the address, and 30 in an hour for one address from anywhere: a third party
+    # who types wrong passwords for someone blocks only their own IP, unless they use many.
     "login_failed": "10/m/ip,5/300s/key",
+    "login_failed_address": "30/h/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     # The portal's own flows.
