@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "network.middleware.LimiteCorpoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "network.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -299,6 +300,15 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-servizio-civile")
 REPORT_CONSERVAZIONE_GIORNI = env.int("REPORT_CONSERVAZIONE_GIORNI", default=365)
 # Largest signed monthly sheet accepted (a scan of a few pages), in MB.
 FOGLIO_FIRMATO_MAX_MB = env.int("FOGLIO_FIRMATO_MAX_MB", default=20)
+# Largest request body, refused (413) from its Content-Length before it is read
+# (network.middleware.LimiteCorpoMiddleware): the largest upload plus 1 MB for the form around
+# it. Django's own limits stay at their defaults: form fields are read into memory up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, files excluded), an uploaded file above
+# FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) is streamed to a temporary file. nginx's
+# client_max_body_size must not be below this (docs/deploy.md).
+RICHIESTA_MAX_BYTES = (FOGLIO_FIRMATO_MAX_MB + 1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Fields a form may send. The month grid sends about 95 per volunteer (three per day): Django's
 # 1,000 refused the whole month of an ente with a dozen volunteers (400 Bad Request); this
 # bound still stops a request built to exhaust the parser.
