@@ -327,5 +327,11 @@ PRIVACY_CONTATTO = env.str("DJANGO_PRIVACY_CONTATTO", default="privacy@rete-serv
 PRIVACY_DPO = env.str("DJANGO_PRIVACY_DPO", default="dpo@rete-servizio-civile.example")
 # The daily check flags a volunteer with no day recorded for this many days.
 ALLERTA_GIORNI_SENZA_REGISTRAZIONE = env.int("ALLERTA_GIORNI_SENZA_REGISTRAZIONE", default=7)
-# The portal's address, for the links in e-mails sent by the workers (no request to read it from).
+# /salute/ reports the outbox "degraded" once its oldest waiting task is older than this. A
+# running worker sends what waits each time it (re)connects to the broker and every
+# OUTBOX_RIPROVA_SECONDI (network.celery.SvuotaOutbox), beat or no beat.
+OUTBOX_ATTESA_MAX_SECONDI = env.int("OUTBOX_ATTESA_MAX_SECONDI", default=300)
+OUTBOX_RIPROVA_SECONDI = env.float("OUTBOX_RIPROVA_SECONDI", default=30.0)
+# The portal's address, for every link that leaves the portal (e-mails, calendar feeds):
+# never the Host of a request (infra.indirizzi.url_portale).
 PORTALE_URL = env.str("PORTALE_URL", default="http://127.0.0.1:8000")
