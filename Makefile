@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint messages check clean bench
+.PHONY: install system run test lint messages check clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -16,13 +16,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-run: install
+# The system libraries WeasyPrint needs for the PDFs (Pango, HarfBuzz, Fontconfig) and a font:
+# checked first, with the command that installs what is missing (README, System libraries).
+system:
+	@$(PYTHON) infra/sistema.py
+
+run: system install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST)
 
-test: install
+test: system install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -1,10 +1,12 @@
 """The one way to write an audit event, and the one list of the kinds of event."""
 
 import enum
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from .models import AuditEvent
@@ -187,5 +189,15 @@ def record_events(
 
 
 def client_ip(request) -> str | None:
-    """The address the request came from (the proxy in front of gunicorn sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from: the one the trusted reverse proxy writes in the
+    header named by settings.CLIENT_IP_HEADER (e.g. X-Real-IP, which nginx overwrites), or the
+    connection's own when no proxy is configured. X-Forwarded-For is never read: a client
+    writes what it likes there. The sign-in throttling keys on this too (network.adapters)."""
+    if settings.CLIENT_IP_HEADER:
+        valore = request.headers.get(settings.CLIENT_IP_HEADER) or ""
+    else:
+        valore = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(valore.strip()))
+    except ValueError:
+        return None

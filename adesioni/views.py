@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.audit import client_ip
 from infra.forms import errori_nel_form
+from infra.indirizzi import url_portale
 
 from . import actions
 from .forms import AccettaInvitoForm, DecisioneForm, InvitoForm, RichiestaAccessoForm
@@ -21,7 +22,8 @@ from .models import Invito, RichiestaAccesso
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/")
+    """Links in e-mails point at the configured portal, never at the request's Host."""
+    return url_portale("/")
 
 
 @require_safe

@@ -3,9 +3,11 @@
 `accoda(task, *args)` writes an `Outbox` row in the caller's transaction, so the task exists
 exactly when the change that needs it is committed. After commit it tries to publish at once;
 if the broker (Redis) is down the row stays, the change is saved all the same, and `svuota()`
-sends it later, oldest first: Celery beat runs it every minute (`infra.tasks.svuota_outbox`),
-every worker runs it when it starts (beat needs the broker too, so that is what happens first
-when Redis comes back), and so does `manage.py svuota_outbox`.
+sends it later, oldest first: every worker runs it each time it (re)connects to the broker and
+every OUTBOX_RIPROVA_SECONDI (`network.celery.SvuotaOutbox`), so what waited leaves as soon as
+Redis is back with no beat and no restart; Celery beat runs it every minute too
+(`infra.tasks.svuota_outbox`), and so does `manage.py svuota_outbox`. /salute/ reports the age
+of the oldest waiting row (`network.views_salute`).
 
 Each row is published once: its sender holds the row lock (FOR UPDATE SKIP LOCKED, so two
 senders never take the same row) from the publish until the row is marked sent, and commits

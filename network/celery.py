@@ -1,13 +1,16 @@
 """The Celery app. Tasks live in each app's tasks.py and are thin: they take ids and call
 a function that does the work."""
 
+import logging
 import os
+import threading
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.schedules import crontab
-from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings.production")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("network")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -46,7 +49,9 @@ app.conf.beat_schedule = {
         "task": "volontari.tasks.concludi_servizi_terminati",
         "schedule": crontab(hour=0, minute=5),
     },
-    # The tasks left in the outbox while the broker was down (infra.outbox).
+    # The tasks left in the outbox while the broker was down (infra.outbox). Workers send them
+    # too, on every (re)connection and every OUTBOX_RIPROVA_SECONDI (SvuotaOutbox below): this
+    # is only one more sender.
     "flush-outbox": {
         "task": "network.tasks.svuota_outbox",
         "schedule": 60.0,
@@ -55,15 +60,62 @@ app.conf.beat_schedule = {
 }
 
 
-@worker_ready.connect
-def svuota_outbox_all_avvio(sender, **kwargs) -> None:
-    """Beat needs the broker too: a worker starting (as it does when Redis comes back after an
-    outage that stopped it) first sends what is waiting in the outbox."""
-    from django.db import connections
+class _Svuotatore(threading.Thread):
+    """The worker's sender of the outbox: wakes when the consumer (re)connects to the broker,
+    and every OUTBOX_RIPROVA_SECONDI in between, and sends what waits (infra.outbox.svuota).
+    A thread of its own, so that a slow database or broker never holds the consumer."""
 
-    from infra import outbox
+    def __init__(self, intervallo: float):
+        super().__init__(name="svuota-outbox", daemon=True)
+        self.intervallo = intervallo
+        self.sveglia = threading.Event()
+        self.fine = threading.Event()
 
-    try:
-        outbox.svuota()
-    finally:
-        connections.close_all()
+    def run(self) -> None:
+        from django.db import connections
+
+        from infra import outbox
+
+        while not self.fine.is_set():
+            self.sveglia.wait(self.intervallo)
+            self.sveglia.clear()
+            if self.fine.is_set():
+                break
+            try:
+                if outbox.in_attesa():
+                    inviati = outbox.svuota()
+                    if inviati:
+                        logger.info("Outbox: %s waiting tasks sent", inviati)
+            except Exception as exc:  # the next wake-up tries again
+                logger.warning("Outbox not flushed by the worker (%s)", type(exc).__name__)
+            finally:
+                connections.close_all()
+
+
+class SvuotaOutbox(bootsteps.StartStopStep):
+    """A step of the worker's consumer. Celery starts the consumer's steps after it has
+    connected to the broker, and again after every reconnection (Redis restarted after an
+    outage): each start wakes the sender, so what waited in the outbox leaves as soon as the
+    broker is back, with no beat and no restart of the worker."""
+
+    requires = {"celery.worker.consumer.connection:Connection"}
+
+    def __init__(self, c, **kwargs):
+        super().__init__(c, **kwargs)
+        self.svuotatore = None
+
+    def start(self, c) -> None:
+        from django.conf import settings
+
+        if self.svuotatore is None or not self.svuotatore.is_alive():
+            self.svuotatore = _Svuotatore(settings.OUTBOX_RIPROVA_SECONDI)
+            self.svuotatore.start()
+        self.svuotatore.sveglia.set()
+
+    def shutdown(self, c) -> None:
+        if self.svuotatore is not None:
+            self.svuotatore.fine.set()
+            self.svuotatore.sveglia.set()
+
+
+app.steps["consumer"].add(SvuotaOutbox)

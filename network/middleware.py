@@ -1,6 +1,37 @@
 from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+
+class LimiteCorpoMiddleware:
+    """Refuses a request whose body is larger than RICHIESTA_MAX_BYTES from its Content-Length,
+    before anything reads the body (Django would read a whole upload into memory or a temporary
+    file before the view could check its size). First in MIDDLEWARE. A body sent without a
+    Content-Length is not read at all by Django's WSGI handler. The reverse proxy refuses such
+    bodies even earlier (nginx's client_max_body_size, docs/deploy.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            lunghezza = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            lunghezza = 0
+        if lunghezza > settings.RICHIESTA_MAX_BYTES:
+            scelta = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            lingua = scelta if scelta in {c for c, _n in settings.LANGUAGES} else settings.LANGUAGE_CODE
+            with translation.override(lingua):
+                pagina = render_to_string(
+                    "413.html", {"mb": settings.RICHIESTA_MAX_BYTES // (1024 * 1024), "lingua": lingua}
+                )
+            risposta = HttpResponse(pagina, status=413)
+            # The rest of the body is never read: the connection cannot carry another request.
+            risposta["Connection"] = "close"
+            return risposta
+        return self.get_response(request)
 
 
 class LanguageMiddleware:

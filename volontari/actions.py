@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import Evento, NuovoEvento, record_event, record_events
+from accounts.files import PdfNonAccettabile, verifica_pdf
 from enti import policy
 from enti.access import ambito
 from infra.mesi import primo_del_mese, ultimo_del_mese
@@ -367,6 +368,28 @@ def conferma_preliminare(
     return chiusura
 
 
+# Why a signed sheet is refused (accounts.files.verifica_pdf), as the person reads it at the field.
+MOTIVI_PDF_RIFIUTATO = {
+    "illeggibile": lambda: _("This file is not a PDF: save or scan the signed sheet as a PDF and upload it."),
+    "cifrato": lambda: _(
+        "This PDF is protected by a password or encrypted: save the signed sheet without protection and "
+        "upload it again."
+    ),
+    "javascript": lambda: _(
+        "This PDF contains JavaScript, which is not accepted: scan the signed sheet, or print it to a new "
+        "PDF, and upload that."
+    ),
+    "avvio": lambda: _(
+        "This PDF contains an action that starts other programs, which is not accepted: scan the signed "
+        "sheet, or print it to a new PDF, and upload that."
+    ),
+    "allegati": lambda: _(
+        "This PDF contains attached files, which are not accepted: scan the signed sheet, or print it to "
+        "a new PDF, and upload that."
+    ),
+}
+
+
 def foglio_max_bytes() -> int:
     return settings.FOGLIO_FIRMATO_MAX_MB * 1024 * 1024
 
@@ -390,12 +413,10 @@ def carica_foglio_firmato(
             {"file": _("The file is larger than %(mb)s MB: scan the sheet at a lower resolution.")
                      % {"mb": settings.FOGLIO_FIRMATO_MAX_MB}}
         )  # fmt: skip
-    inizio = file.read(5)
-    file.seek(0)
-    if inizio != b"%PDF-":
-        raise ValidationError(
-            {"file": _("This file is not a PDF: save or scan the signed sheet as a PDF and upload it.")}
-        )
+    try:
+        verifica_pdf(file)
+    except PdfNonAccettabile as exc:
+        raise ValidationError({"file": MOTIVI_PDF_RIFIUTATO[exc.motivo]()}) from None
     if chiusura.foglio_firmato:
         chiusura.foglio_firmato.delete(save=False)
     chiusura.foglio_firmato.save("foglio.pdf", file, save=True)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import Evento, record_event
 from enti import policy
+from infra.indirizzi import url_portale
 from infra.mesi import primo_del_mese
 from infra.mesi import ultimo_del_mese as fine_del_mese
 
@@ -110,7 +111,7 @@ def invia(oggi: datetime.date | None = None) -> int:
             continue
         corpo = render_to_string(
             "volontari/email_questionario.txt",
-            {"questionario": q, "link": settings.PORTALE_URL.rstrip("/") + reverse("volontari:mio")},
+            {"questionario": q, "link": url_portale(reverse("volontari:mio"))},
         )
         send_mail(
             _("Servizio Civile: your questionnaire (%(tipo)s)") % {"tipo": q.get_tipo_display()},
@@ -276,7 +277,7 @@ def ricorda_relazioni(oggi: datetime.date | None = None) -> int:
         .annotate(n=Count("pk"))
     )
     inviate = 0
-    link = settings.PORTALE_URL.rstrip("/") + reverse("registro:relazioni") + f"?mese={mese:%Y-%m}"
+    link = url_portale(reverse("registro:relazioni") + f"?mese={mese:%Y-%m}")
     for r in mancanti:
         corpo = render_to_string("volontari/email_relazioni.txt", {"mese": mese, "n": r["n"], "link": link})
         send_mail(_("Servizio Civile: monthly reports to write"), corpo, settings.DEFAULT_FROM_EMAIL,

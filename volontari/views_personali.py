@@ -7,12 +7,14 @@ import secrets
 from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.audit import Evento, client_ip, record_event
+from infra.indirizzi import url_portale
 from progetti import rules as progetti_rules
 
 from . import actions, ciclo, dati_personali, rules
@@ -76,7 +78,7 @@ def mio(request):
             "volontario": volontario,
             "schede": schede,
             "mese": mese,
-            "ical_url": request.build_absolute_uri(f"/volontari/calendario/{volontario.ical_token}.ics"),
+            "ical_url": url_portale(reverse("volontari:calendario", args=[volontario.ical_token])),
         },
     )
 

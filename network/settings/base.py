@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "network.middleware.LimiteCorpoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "network.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -95,8 +96,19 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while a seed or a worker writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # SQLite serves several signed-in people at once (allauth's session list writes on every
+    # signed-in request): WAL lets readers go on while one writes; every transaction that may
+    # write takes the write lock when it begins (IMMEDIATE), so two never both read and then
+    # fail to upgrade ("database is locked" at once, which no timeout helps); a writer waits
+    # up to `timeout` seconds for the lock instead of failing. tests/network/test_sqlite_concorrenza.py
+    # drives 24 signed-in clients against the served portal.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("DJANGO_SQLITE_TIMEOUT", default=20),
+        }
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DJANGO_PG_JIT_OFF", default=True):
     # PostgreSQL's JIT compiles any plan its cost model calls expensive: on the catalogue's
     # query at national scale it spent 50 ms compiling a 75 ms query. Short web queries never
@@ -127,9 +139,19 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rete Servizio Civile] "
+# The client's IP address, for the sign-in throttling and the audit log (accounts.audit.client_ip):
+# the header the trusted reverse proxy overwrites with it (nginx: `proxy_set_header X-Real-IP
+# $remote_addr;`), or, when empty, the connection's address. X-Forwarded-For is never trusted.
+CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
 ACCOUNT_RATE_LIMITS = {
-    # Five wrong passwords for one address in five minutes, ten a minute from one address.
+    # Failed sign-ins (network.adapters.AccountAdapter, docs/deploy.md): 5 in 5 minutes for one
+    # address from one client IP ("key" is address and IP), 10 a minute from one client IP
+    # whatever the address, and 30 in an hour for one address from anywhere: a third party
+    # who types wrong passwords for someone blocks only their own IP, unless they use many.
     "login_failed": "10/m/ip,5/300s/key",
+    "login_failed_address": "30/h/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     # The portal's own flows.
@@ -278,6 +300,15 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-servizio-civile")
 REPORT_CONSERVAZIONE_GIORNI = env.int("REPORT_CONSERVAZIONE_GIORNI", default=365)
 # Largest signed monthly sheet accepted (a scan of a few pages), in MB.
 FOGLIO_FIRMATO_MAX_MB = env.int("FOGLIO_FIRMATO_MAX_MB", default=20)
+# Largest request body, refused (413) from its Content-Length before it is read
+# (network.middleware.LimiteCorpoMiddleware): the largest upload plus 1 MB for the form around
+# it. Django's own limits stay at their defaults: form fields are read into memory up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, files excluded), an uploaded file above
+# FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) is streamed to a temporary file. nginx's
+# client_max_body_size must not be below this (docs/deploy.md).
+RICHIESTA_MAX_BYTES = (FOGLIO_FIRMATO_MAX_MB + 1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Fields a form may send. The month grid sends about 95 per volunteer (three per day): Django's
 # 1,000 refused the whole month of an ente with a dozen volunteers (400 Bad Request); this
 # bound still stops a request built to exhaust the parser.
@@ -296,5 +327,11 @@ PRIVACY_CONTATTO = env.str("DJANGO_PRIVACY_CONTATTO", default="privacy@rete-serv
 PRIVACY_DPO = env.str("DJANGO_PRIVACY_DPO", default="dpo@rete-servizio-civile.example")
 # The daily check flags a volunteer with no day recorded for this many days.
 ALLERTA_GIORNI_SENZA_REGISTRAZIONE = env.int("ALLERTA_GIORNI_SENZA_REGISTRAZIONE", default=7)
-# The portal's address, for the links in e-mails sent by the workers (no request to read it from).
+# /salute/ reports the outbox "degraded" once its oldest waiting task is older than this. A
+# running worker sends what waits each time it (re)connects to the broker and every
+# OUTBOX_RIPROVA_SECONDI (network.celery.SvuotaOutbox), beat or no beat.
+OUTBOX_ATTESA_MAX_SECONDI = env.int("OUTBOX_ATTESA_MAX_SECONDI", default=300)
+OUTBOX_RIPROVA_SECONDI = env.float("OUTBOX_RIPROVA_SECONDI", default=30.0)
+# The portal's address, for every link that leaves the portal (e-mails, calendar feeds):
+# never the Host of a request (infra.indirizzi.url_portale).
 PORTALE_URL = env.str("PORTALE_URL", default="http://127.0.0.1:8000")

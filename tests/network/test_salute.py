@@ -17,10 +17,16 @@ SPENTO = "redis://127.0.0.1:1/0"
 
 
 def test_ok(client, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the probe and the outbox
         response = client.get(reverse("salute"))
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "database": "ok",
+        "cache": "ok",
+        "outbox": "ok",
+        "outbox_in_attesa": 0,
+        "outbox_attesa_secondi": 0,
+    }
     assert response["Content-Type"] == "application/json"
     assert "no-store" in response["Cache-Control"]
     assert not response.cookies
@@ -46,14 +52,26 @@ def test_cache_down_is_reported_but_healthy(client, backend):
     with override_settings(CACHES={"default": {"BACKEND": backend, "LOCATION": SPENTO}}):
         response = client.get(reverse("salute"))
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "down"}
+    assert response.json() == {
+        "database": "ok",
+        "cache": "down",
+        "outbox": "ok",
+        "outbox_in_attesa": 0,
+        "outbox_attesa_secondi": 0,
+    }
 
 
 def test_signed_in_user_gets_the_same_answer_and_no_new_cookie(client, django_user_model):
     client.force_login(django_user_model.objects.create_user(email="chiunque@example.org", password="x" * 12))
     response = client.get(reverse("salute"))
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "database": "ok",
+        "cache": "ok",
+        "outbox": "ok",
+        "outbox_in_attesa": 0,
+        "outbox_attesa_secondi": 0,
+    }
     assert not response.cookies
 
 
@@ -93,3 +111,28 @@ def test_production_reads_the_old_secret_keys_for_rotation():
         DJANGO_ALLOWED_HOSTS="example.org",
     )
     assert eval(result.stdout) == [], result.stderr  # noqa: S307 - our own repr
+
+
+def test_the_age_of_the_oldest_waiting_task_turns_the_outbox_degraded(client, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from infra.models import Outbox
+
+    settings.OUTBOX_ATTESA_MAX_SECONDI = 300
+    adesso = timezone.now()
+    vecchia, recente, inviata = Outbox.objects.bulk_create([Outbox(task="t"), Outbox(task="t"), Outbox(task="t")])
+    Outbox.objects.filter(pk=vecchia.pk).update(creato_il=adesso - datetime.timedelta(seconds=200))
+    Outbox.objects.filter(pk=inviata.pk).update(creato_il=adesso - datetime.timedelta(days=1), inviato_il=adesso)
+    stato = client.get(reverse("salute")).json()
+    assert stato["outbox"] == "ok" and stato["outbox_in_attesa"] == 2
+    assert 200 <= stato["outbox_attesa_secondi"] < 260
+    Outbox.objects.filter(pk=vecchia.pk).update(creato_il=adesso - datetime.timedelta(seconds=400))
+    risposta = client.get(reverse("salute"))
+    assert risposta.status_code == 200  # degraded, still serving: the proxy keeps it in rotation
+    stato = risposta.json()
+    assert stato["outbox"] == "degraded" and stato["outbox_in_attesa"] == 2
+    assert stato["outbox_attesa_secondi"] >= 400
+    Outbox.objects.filter(pk__in=[vecchia.pk, recente.pk]).update(inviato_il=adesso)
+    assert client.get(reverse("salute")).json()["outbox"] == "ok"

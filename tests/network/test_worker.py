@@ -21,16 +21,20 @@ from tests.factories import ServizioFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start_worker(queue: str | None = None, *, lento: bool = False, visibilita: int | None = None, media=None):
+def _start_worker(
+    queue: str | None = None, *, lento: bool = False, visibilita: int | None = None, media=None,
+    redis_url: str | None = None, settings_module: str = "network.settings.test", extra_env: dict | None = None,
+):  # fmt: skip
     """A real worker process on the Redis broker and the test database, on its own queue.
     `lento`: its PDF step hangs (to be killed there); `visibilita`: seconds after which it takes
-    back a task a dead worker never acknowledged."""
+    back a task a dead worker never acknowledged; `redis_url`: another Redis than the suite's."""
     db = settings.DATABASES["default"]
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="network.settings.test",
+        DJANGO_SETTINGS_MODULE=settings_module,
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,
+        REDIS_URL=redis_url or settings.REDIS_URL,
+        **(extra_env or {}),
     )
     if visibilita is not None:
         env["CELERY_VISIBILITY_TIMEOUT"] = str(visibilita)

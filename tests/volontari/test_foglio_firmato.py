@@ -3,12 +3,15 @@ stored under a random name, downloaded only through a view that checks who may h
 
 import datetime
 import html
+import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from tests.personas import PERSONE, client_per, costruisci_mondo
 from volontari.models import ChiusuraMensile
@@ -16,7 +19,20 @@ from volontari.models import ChiusuraMensile
 pytestmark = pytest.mark.django_db
 OGGI = timezone.localdate()
 MESE = (OGGI.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def pdf_valido(prepara=None) -> bytes:
+    """A real one-page PDF (pypdf), shaped by `prepara(writer)` when given."""
+    scrittore = PdfWriter()
+    scrittore.add_blank_page(595, 842)
+    if prepara is not None:
+        prepara(scrittore)
+    out = io.BytesIO()
+    scrittore.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_valido()
 
 
 @pytest.fixture
@@ -139,3 +155,78 @@ def test_nothing_under_media_is_served(client, mondo):
     chiusura.refresh_from_db()
     for persona in ("anonimo", "referente_a"):
         assert client_per(client, mondo, persona).get("/media/" + chiusura.foglio_firmato.name).status_code == 404
+
+
+def _lancia(scrittore):
+    azione = DictionaryObject({NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("cmd.exe")})
+    scrittore._root_object[NameObject("/OpenAction")] = scrittore._add_object(azione)
+
+
+def _javascript_nel_catalogo(scrittore):
+    """Document-level JavaScript: the catalogue's /Names /JavaScript tree, as Acrobat writes it."""
+    azione = scrittore._add_object(
+        DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("x()")})
+    )
+    albero = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("avvio"), azione])})
+    scrittore._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): albero})
+
+
+def _javascript_nella_pagina(scrittore):
+    azione = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")}
+    )
+    scrittore.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): scrittore._add_object(azione)})
+
+
+@pytest.mark.parametrize(
+    ("contenuto", "messaggio"),
+    [
+        (
+            b"%PDF-1.7\n" + b"\x00garbage" * 50,
+            "This file is not a PDF: save or scan the signed sheet as a PDF and upload it.",
+        ),
+        (PDF[: len(PDF) // 3], "This file is not a PDF: save or scan the signed sheet as a PDF and upload it."),
+        (
+            pdf_valido(lambda w: w.encrypt("segreta")),
+            "This PDF is protected by a password or encrypted: save the signed sheet without protection and "
+            "upload it again.",
+        ),
+        (
+            pdf_valido(_javascript_nel_catalogo),
+            "This PDF contains JavaScript, which is not accepted: scan the signed sheet, or print it to a new "
+            "PDF, and upload that.",
+        ),
+        (
+            pdf_valido(_javascript_nella_pagina),
+            "This PDF contains JavaScript, which is not accepted: scan the signed sheet, or print it to a new "
+            "PDF, and upload that.",
+        ),
+        (
+            pdf_valido(_lancia),
+            "This PDF contains an action that starts other programs, which is not accepted: scan the signed "
+            "sheet, or print it to a new PDF, and upload that.",
+        ),
+        (
+            pdf_valido(lambda w: w.add_attachment("virus.exe", b"MZ...")),
+            "This PDF contains attached files, which are not accepted: scan the signed sheet, or print it to "
+            "a new PDF, and upload that.",
+        ),
+    ],
+    ids=["garbage", "truncated", "encrypted", "javascript", "javascript-in-page", "launch", "attachment"],
+)
+def test_a_pdf_that_cannot_be_read_or_carries_active_content_is_refused_at_the_field(
+    client, mondo, contenuto, messaggio
+):
+    response = carica(client, mondo, SimpleUploadedFile("foglio.pdf", contenuto, content_type="application/pdf"))
+    assert response.status_code == 422
+    assert italiano(messaggio) in errore_al_campo(response)
+    mondo.oggetti["chiusura"].refresh_from_db()
+    assert not mondo.oggetti["chiusura"].foglio_firmato
+
+
+def test_a_plain_pdf_is_accepted(client, mondo):
+    response = carica(client, mondo, SimpleUploadedFile("foglio.pdf", PDF, content_type="application/pdf"))
+    assert response.status_code == 302
+    mondo.oggetti["chiusura"].refresh_from_db()
+    assert mondo.oggetti["chiusura"].foglio_firmato
+    mondo.oggetti["chiusura"].foglio_firmato.delete(save=False)

@@ -17,6 +17,7 @@ from accounts.models import AuditEvent
 from progetti.models import Progetto
 from tests.factories import ServizioFactory
 from tests.personas import costruisci_mondo
+from tests.volontari.test_foglio_firmato import pdf_valido
 from tests.volontari.test_registro_bordi import mondo_fermo
 from volontari import actions
 from volontari.models import ChiusuraMensile, Presenza
@@ -319,7 +320,7 @@ def test_signed_sheet_and_general_confirmation(mondo):
         acting_user=mondo.users["referente_a"],
         servizio=servizio,
         mese=mese,
-        file=SimpleUploadedFile("foglio.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
+        file=SimpleUploadedFile("foglio.pdf", pdf_valido(), content_type="application/pdf"),
     )
     # Stored under a random name: nothing in it says whose sheet it is.
     assert re.fullmatch(r"fogli_presenze/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", c.foglio_firmato.name)
