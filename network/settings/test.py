@@ -3,6 +3,7 @@ worker. DATABASE_URL and REDIS_URL, when set, point the suite at the real servic
 
 import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -31,3 +32,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (  # noqa: F405
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
     )
+# The open-data files of this test process (pubblico.opendata), never the project's media.
+OPENDATA_ROOT = Path(tempfile.mkdtemp(prefix="scu-test-opendata-"))
