@@ -162,3 +162,15 @@ def test_a_change_reaches_the_public_page_through_the_proxy(dietro_il_proxy):
     while volontari() != "1":
         assert time.monotonic() < fine, "the new figure never reached the page through the proxy"
         time.sleep(0.5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_misses_for_one_page_reach_the_portal_once(dietro_il_proxy):
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = dietro_il_proxy + "/rete/?visita=contemporanea"  # a key nobody filled yet
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        risposte = list(pool.map(lambda _i: chiedi(url), range(12)))
+    assert all(stato == 200 for stato, _h, _c in risposte)
+    stati = sorted(h["X-Cache"] for _s, h, _c in risposte)
+    assert stati.count("MISS") == 1, stati  # the others waited for that answer (proxy_cache_lock)
