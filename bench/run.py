@@ -325,6 +325,15 @@ def carico(args) -> list[dict]:
     return out
 
 
+# 8. Public pages through the caching proxy of the production stack --------------------------
+
+
+def proxy_pubblico(args) -> dict:
+    from bench.proxy import misura
+
+    return misura(NAZIONALE, REDIS, runs=args.runs, secondi=args.seconds, log=log)
+
+
 # 6. Query counts of every page at both scales ------------------------------------------------
 
 
@@ -344,6 +353,45 @@ def piani() -> list[dict]:
 
 
 # The report ----------------------------------------------------------------------------------
+
+
+def sezione_proxy(px: dict | None, ok) -> list[str]:
+    if not px:
+        return []
+    nomi = {
+        "home": "home page",
+        "nodo": "a nodo's page",
+        "contatori": "update endpoint",
+        "csv": "largest open-data CSV",
+    }
+    righe = [
+        "## Public pages through the caching proxy (requests per second, wrk, same run)",
+        "",
+        "nginx with the shipped configuration (`deploy/nginx/portale.conf.template`) in front of gunicorn (2 "
+        "workers, production settings). Each page through the proxy is set against nginx serving the same bytes "
+        "as a static file, and through gunicorn directly against the bare Django view "
+        f"(`/bench/nudo/`: {px['nudo']:.0f} req/s), all in the same run.",
+        "",
+        "| page | through the proxy | nginx, same bytes as a static file | ratio | budget ≥ 0.8 | "
+        "gunicorn directly | ratio to the bare view | budget ≥ 0.8 |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
+    ]
+    for k, percorso in px["pagine"].items():
+        a, s, d = px["proxy"][k], px["statico"][k], px["diretto"][k]
+        righe.append(
+            f"| {nomi[k]} `{percorso}` | {a:.0f} | {s:.0f} | {a / s:.2f} | {ok(a / s >= 0.8)} | "
+            f"{d:.0f} | {d / px['nudo']:.2f} | {ok(d / px['nudo'] >= 0.8)} |"
+        )
+    peggiore = max(px["latenza_s"])
+    righe += [
+        "",
+        f"The largest CSV is `{px['csv']['nome']}.csv`, {px['csv']['byte'] / 1e6:.1f} MB. From a change committed "
+        "in the register (a service ending) to the new figure on the home page through the proxy: "
+        + ", ".join(f"{s:.1f}" for s in px["latenza_s"])
+        + f" s (budget ≤ 10 s: {ok(peggiore <= 10)}).",
+        "",
+    ]
+    return righe
 
 
 def scrivi(risultati: dict, args) -> str:
@@ -383,6 +431,7 @@ def scrivi(risultati: dict, args) -> str:
         f"endpoint's: {c['sql_contatori']} (counted in the workers by `bench/urls.py`; budget, none on a cache hit: "
         f"{ok(c['sql_home'] == 0 and c['sql_contatori'] == 0)}).",
         "",
+        *sezione_proxy(risultati.get("proxy"), ok),
         "## Indicators at national scale (seconds)",
         "",
         "The portal computes all the indicators of a scope together (`monitoraggio.indicatori.calcola`: the services, one "
@@ -505,7 +554,8 @@ def main():
     for nome, funzione in (("query", lambda: conteggi_query()), ("contatori", lambda: contatori(args)),
                            ("indicatori", lambda: indicatori(args)), ("report", lambda: report(args)),
                            ("registro", lambda: registro(args)), ("import", lambda: importazione(args)),
-                           ("piani", lambda: piani()), ("carico", lambda: carico(args))):  # fmt: skip
+                           ("piani", lambda: piani()), ("carico", lambda: carico(args)),
+                           ("proxy", lambda: proxy_pubblico(args))):  # fmt: skip
         if args.only and nome not in args.only:
             continue
         log(f"{nome}...")

@@ -24,7 +24,8 @@ def porta_libera() -> int:
         return s.getsockname()[1]
 
 
-def aspetta(url: str, secondi: float = 30) -> None:
+def aspetta(url: str, secondi: float = 30, attesi=()) -> None:
+    """Wait until `url` answers below 500 (or with one of the `attesi` codes)."""
     fine = time.monotonic() + secondi
     while time.monotonic() < fine:
         try:
@@ -32,6 +33,8 @@ def aspetta(url: str, secondi: float = 30) -> None:
                 if r.status < 500:
                     return
         except urllib.error.HTTPError as e:
+            if e.code in attesi:
+                return
             if e.code < 500:
                 raise RuntimeError(f"{url} answered {e.code}") from e
             time.sleep(0.2)
@@ -107,6 +110,68 @@ http {{
         try:
             aspetta(url)
             yield url
+        finally:
+            proc.send_signal(signal.SIGQUIT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+MODELLO_PROXY = ROOT / "deploy" / "nginx" / "portale.conf.template"
+
+
+def configura_proxy(cartella: Path, *, upstream: str, porta: int, static_root: Path | str) -> Path:
+    """A complete nginx.conf in `cartella` around the project's proxy file, rendered the way the
+    official nginx image renders it (only our ${NAMES} are substituted)."""
+    valori = {
+        "PORTALE_UPSTREAM": upstream,
+        "NGINX_LISTEN": f"127.0.0.1:{porta}",
+        "NGINX_CACHE_DIR": str(cartella / "cache"),
+        "STATIC_ROOT": str(static_root).rstrip("/"),
+        "NGINX_REAL_IP_FROM": "127.0.0.1",
+    }
+    testo = MODELLO_PROXY.read_text()
+    for nome, valore in valori.items():
+        testo = testo.replace("${" + nome + "}", valore)
+    assert not re.search(r"\$\{[A-Z_]+\}", testo), "a variable of the proxy template is not rendered"
+    (cartella / "portale.conf").write_text(testo)
+    conf = cartella / "nginx.conf"
+    conf.write_text(
+        f"""
+worker_processes 2;
+pid {cartella}/nginx.pid;
+error_log {cartella}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  {"include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""}
+  client_body_temp_path {cartella}/tmp_body; proxy_temp_path {cartella}/tmp_proxy;
+  fastcgi_temp_path {cartella}/tmp_fcgi; uwsgi_temp_path {cartella}/tmp_uwsgi; scgi_temp_path {cartella}/tmp_scgi;
+  include {cartella}/portale.conf;
+}}
+"""
+    )
+    return conf
+
+
+@contextmanager
+def proxy(upstream: str, *, static_root: Path | str):
+    """nginx with the project's proxy configuration in front of `upstream` (host:port);
+    yields its base URL."""
+    eseguibile = shutil.which("nginx") or "/usr/sbin/nginx"
+    porta = porta_libera()
+    with tempfile.TemporaryDirectory() as nome:
+        cartella = Path(nome)
+        cartella.chmod(0o755)  # nginx's workers run as another user when it is started by root
+        conf = configura_proxy(cartella, upstream=upstream, porta=porta, static_root=static_root)
+        (cartella / "cache").mkdir(mode=0o777)
+        (cartella / "cache").chmod(0o777)
+        proc = subprocess.Popen([eseguibile, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{porta}"
+        try:
+            aspetta(base + "/static/", attesi=(403, 404))
+            yield base
         finally:
             proc.send_signal(signal.SIGQUIT)
             try:

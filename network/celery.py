@@ -18,6 +18,13 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     # Dates move the counters (a service starts or ends at midnight): recompute them.
+    # The open-data files follow their data through the outbox; this is the safety net for
+    # changes that send no signal and for the day turning (pubblico.opendata).
+    "open-data-files": {
+        "task": "network.tasks.genera_opendata",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     "refresh-counters-at-midnight": {
         "task": "network.tasks.refresh_counters",
         "schedule": crontab(hour=0, minute=0),

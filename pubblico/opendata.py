@@ -7,14 +7,19 @@ meaning or type, needs v2 (both served while users move).
 """
 
 import csv
+import hashlib
 import io
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from enti.models import Ente
@@ -222,3 +227,105 @@ def come_csv(dataset: Dataset, righe: list[dict]) -> bytes:
         # as documented on the open-data page; the JSON keeps it exactly.
         writer.writerow({k: cella_sicura(v) if isinstance(v, str) else v for k, v in r.items()})
     return buffer.getvalue().encode()
+
+
+# Files built once per change ----------------------------------------------------------------
+#
+# The archived datasets (every one but the live counters) are written to OPENDATA_ROOT when
+# their data change, not encoded per request: a change to a model they show queues
+# `network.tasks.genera_opendata` through the outbox in the same transaction (once per
+# transaction, `segna_cambiati`), a worker builds the files, and the page serves them as files
+# with their ETag. Until the new files exist the previous ones are served (stale by at most the
+# time of one build); only the very first request of a deployment, with no file yet, builds
+# them itself. Beat runs the same task every ten minutes as a safety net for changes that send
+# no signal (bulk updates) and for the day turning (membership is "active today").
+#
+# Each file's name carries its ETag, and the index (`indice.json`, written last, atomically)
+# names the current ones, so a reader never pairs an ETag with another build's content.
+
+INDICE = "indice.json"
+ARCHIVIATI = ("storico", "enti", "progetti")
+GENERA_OPENDATA = "network.tasks.genera_opendata"
+
+
+def cartella() -> Path:
+    return Path(settings.OPENDATA_ROOT)
+
+
+def indice() -> dict | None:
+    try:
+        return json.loads((cartella() / INDICE).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _scrivi_atomico(percorso: Path, corpo: bytes) -> None:
+    temporaneo = percorso.with_name(f".{percorso.name}.{os.getpid()}.tmp")
+    temporaneo.write_bytes(corpo)
+    os.replace(temporaneo, percorso)
+
+
+def costruisci() -> dict:
+    """Write every archived dataset in every format (the JSON once per language: its titles and
+    descriptions are translated) and the index naming them; returns the index. A file whose
+    content did not change keeps its name, hence its ETag: clients and proxies revalidate it
+    with a 304."""
+    attuale = indice()
+    base = cartella()
+    base.mkdir(parents=True, exist_ok=True)
+    file = {}
+    for nome in ARCHIVIATI:
+        d = DATASETS[nome]
+        righe = d.righe()
+        corpi = {"csv": come_csv(d, righe)}
+        for lingua, _nome in settings.LANGUAGES:
+            with translation.override(lingua):
+                corpi[f"json:{lingua}"] = come_json(d, righe)
+        for chiave, corpo in corpi.items():
+            etag = hashlib.sha256(corpo).hexdigest()[:20]
+            formato = chiave.split(":")[0]
+            nome_file = f"{nome}-{etag}.{formato}"
+            if not (base / nome_file).exists():
+                _scrivi_atomico(base / nome_file, corpo)
+            file[f"{nome}:{chiave}"] = {"file": nome_file, "etag": etag}
+    nuovo = {"costruito_il": timezone.now().isoformat(), "file": file}
+    _scrivi_atomico(base / INDICE, json.dumps(nuovo).encode())
+    _pulisci(base, {v["file"] for v in file.values()} | {v["file"] for v in (attuale or {}).get("file", {}).values()})
+    return nuovo
+
+
+def _pulisci(base: Path, da_tenere: set[str]) -> None:
+    """Files of older builds go; the previous build's stay a while for requests in flight."""
+    for f in base.iterdir():
+        if f.name != INDICE and f.name not in da_tenere and not f.name.startswith("."):
+            f.unlink(missing_ok=True)
+
+
+def file_corrente(nome: str, formato: str, lingua: str) -> tuple[Path, str] | None:
+    """The current file of a dataset and its ETag; None when none was ever built."""
+    i = indice()
+    if i is None:
+        return None
+    voce = i["file"].get(f"{nome}:csv" if formato == "csv" else f"{nome}:json:{lingua}")
+    if voce is None or not (cartella() / voce["file"]).exists():
+        return None
+    return cartella() / voce["file"], voce["etag"]
+
+
+def segna_cambiati(sender=None, **kwargs) -> None:
+    """A public model changed: queue one rebuild of the files with the transaction that
+    changed it (through the outbox: sent when the transaction commits, and only then), once
+    however many rows the transaction writes."""
+    if kwargs.get("raw") or not settings.OPENDATA_SU_MODIFICA:
+        return
+    if connection.in_atomic_block:
+        if any(func is _accodato for _sids, func, _robust in connection.run_on_commit):
+            return
+        transaction.on_commit(_accodato)
+    from infra.outbox import accoda
+
+    accoda(GENERA_OPENDATA)
+
+
+def _accodato() -> None:
+    """The mark of a transaction that already queued the rebuild (does nothing itself)."""

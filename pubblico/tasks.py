@@ -2,7 +2,7 @@ import datetime
 
 from celery import shared_task
 
-from . import counters
+from . import counters, opendata
 
 
 # Task names predate the move from the network app: beat's schedule refers to them.
@@ -16,3 +16,11 @@ def refresh_counters() -> dict:
     ieri = datetime.date.fromisoformat(contatori["giorno"]) - datetime.timedelta(days=1)
     counters.scatta_istantanea(ieri)
     return contatori["rete"]
+
+
+@shared_task(
+    name="network.tasks.genera_opendata", acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5
+)
+def genera_opendata() -> int:
+    """Rebuild the open-data files (pubblico.opendata, "Files built once per change")."""
+    return len(opendata.costruisci()["file"])

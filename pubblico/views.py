@@ -9,7 +9,6 @@ browser or a proxy revalidates and gets a 304 until a figure moves.
 
 import datetime
 import hashlib
-import json
 from collections import defaultdict
 
 from django.conf import settings
@@ -78,6 +77,13 @@ OBIETTIVI = [
 
 MAX_AGE_CONTATORI = 5  # seconds: the live figures
 MAX_AGE_PAGINE = 30  # seconds: pages and files that change a few times a day
+MAX_AGE_FILE = 300  # seconds: open-data files, in browsers
+# Shared caches (docs/deploy.md, "The proxy in front"): how long they may answer without
+# asking the portal, and how long past that they may answer with the old copy while one
+# request refreshes it. A change reaches the public pages within S_MAXAGE and one refresh.
+S_MAXAGE = 5
+S_MAXAGE_FILE = 10
+STALE_WHILE_REVALIDATE = 30
 CHIAVE_NOTIZIE = "network:notizie:ultime"
 CHIAVE_HOME = "network:home:{}"
 CHIAVE_DATASET = "network:dati:{}:{}"
@@ -126,15 +132,22 @@ def _impronta(testo: str) -> str:
     return hashlib.sha256(testo.encode()).hexdigest()[:12]
 
 
-def pubblica(response, request, max_age: int):
-    """Cache-Control of a public answer: shared caches may keep it briefly; signed-in
-    visitors' answers stay private."""
-    valore = f"public, max-age={max_age}" if anonimo(request) else "private, no-cache"
-    if response.has_header("Cache-Control"):
-        patch_cache_control(response, **({"public": True, "max_age": max_age} if anonimo(request) else
-                                         {"private": True, "no_cache": True}))  # fmt: skip
+def pubblica(response, request, max_age: int, *, s_maxage: int = S_MAXAGE):
+    """Cache-Control of a public answer. Browsers keep it `max_age` seconds; shared caches (the
+    proxy in front, a CDN) at most `s_maxage`, then serve the old copy for up to
+    STALE_WHILE_REVALIDATE seconds while one request refreshes it, so a change reaches every
+    visitor within s_maxage plus one refresh. Signed-in visitors' answers stay private."""
+    if anonimo(request):
+        campi = {"public": True, "max_age": max_age, "s_maxage": min(s_maxage, max_age),
+                 "stale_while_revalidate": STALE_WHILE_REVALIDATE}  # fmt: skip
     else:
-        response["Cache-Control"] = valore  # the common case, without parsing a header that is not there
+        campi = {"private": True, "no_cache": True}
+    if response.has_header("Cache-Control"):
+        patch_cache_control(response, **campi)
+    else:  # the common case, without parsing a header that is not there
+        response["Cache-Control"] = ", ".join(
+            k.replace("_", "-") if v is True else f"{k.replace('_', '-')}={v}" for k, v in campi.items()
+        )
     return response
 
 
@@ -304,46 +317,60 @@ def dataset(request, nome: str, formato: str):
     d = opendata.DATASETS.get(nome)
     if d is None or formato not in ("json", "csv"):
         raise Http404
-    if nome != "contatori":
-        return _dataset_archivio(request, d, nome, formato)
-    return _dataset(request, d, nome, formato)
-
-
-def _dataset(request, d, nome: str, formato: str):
     if nome == "contatori":
-        # One cache read for both the ETag and the rows (no SQL on a hit).
-        attuali = counters.get()
-        etag = f'"{counters.versione(attuali)}-{get_language()}-{formato}"'
-        righe = None  # only needed to encode the file on a miss
-    else:
-        righe = d.righe()
-        etag = f'"{_impronta(json.dumps(righe, sort_keys=True, default=str))}-{get_language()}-{formato}"'
+        return _contatori(request, d, formato)
+    return _dataset_file(request, nome, formato)
+
+
+def _intestazioni_dataset(response, nome: str, formato: str):
+    if formato == "csv":
+        # A file to keep, with its name, not a page to read in the browser.
+        response["Content-Disposition"] = f'attachment; filename="{nome}.csv"'
+    response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    response["Link"] = f'<{opendata.LICENZA_URL}>; rel="license"'
+    return response
+
+
+TIPI_DATASET = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+
+
+def _dataset_file(request, nome: str, formato: str):
+    """An archived dataset: the file built when its data last changed (pubblico.opendata),
+    with its ETag. Only a deployment's very first request, before any build, builds it here."""
+    corrente = opendata.file_corrente(nome, formato, get_language())
+    if corrente is None:
+        opendata.costruisci()
+        corrente = opendata.file_corrente(nome, formato, get_language())
+    percorso, impronta = corrente
+    etag = f'"{impronta}"'
+    non_cambiato = get_conditional_response(request, etag=etag)
+    if non_cambiato is not None:
+        non_cambiato["ETag"] = etag
+        return pubblica(non_cambiato, request, MAX_AGE_FILE, s_maxage=S_MAXAGE_FILE)
+    response = HttpResponse(percorso.read_bytes(), content_type=TIPI_DATASET[formato])
+    response["ETag"] = etag
+    return pubblica(_intestazioni_dataset(response, nome, formato), request, MAX_AGE_FILE, s_maxage=S_MAXAGE_FILE)
+
+
+def _contatori(request, d, formato: str):
+    """The live counters: one cache read for both the ETag and the rows (no SQL on a hit)."""
+    attuali = counters.get()
+    etag = f'"{counters.versione(attuali)}-{get_language()}-{formato}"'
     non_cambiato = get_conditional_response(request, etag=etag)
     if non_cambiato is not None:
         return pubblica(non_cambiato, request, MAX_AGE_CONTATORI)
     # The encoded file is kept under its ETag: the live counters' endpoint is polled by every
     # open home page, and encoding it each time would cost more than the rest of the request.
-    chiave = CHIAVE_DATASET.format(nome, etag)
+    chiave = CHIAVE_DATASET.format("contatori", etag)
     corpo = memoria.leggi(chiave, lambda: cache.get(chiave))
     if corpo is None:
-        if righe is None:
-            righe = opendata.righe_contatori(attuali)
+        righe = opendata.righe_contatori(attuali)
         corpo = opendata.come_json(d, righe) if formato == "json" else opendata.come_csv(d, righe)
         cache.set(chiave, corpo, timeout=MAX_AGE_PAGINE * 10)
         memoria.scrivi(chiave, corpo)
-    if formato == "json":
-        response = HttpResponse(corpo, content_type="application/json; charset=utf-8")
-    else:
-        response = HttpResponse(corpo, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'inline; filename="{nome}.csv"'
+    response = HttpResponse(corpo, content_type=TIPI_DATASET[formato])
     response["ETag"] = etag
-    response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
-    response["Link"] = f'<{opendata.LICENZA_URL}>; rel="license"'
-    return pubblica(response, request, MAX_AGE_CONTATORI if nome == "contatori" else MAX_AGE_PAGINE * 10)
-
-
-# The other datasets change with the data, not with every request: kept like the pages.
-_dataset_archivio = pagine.in_cache(_dataset)
+    return pubblica(_intestazioni_dataset(response, "contatori", formato), request, MAX_AGE_CONTATORI)
 
 
 @require_safe

@@ -93,6 +93,12 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _cartella_opendata(settings, tmp_path_factory):
+    """Each test starts with no open-data file built, like the cache (pubblico.opendata)."""
+    settings.OPENDATA_ROOT = str(tmp_path_factory.mktemp("opendata"))
+
+
 @pytest.fixture
 def chromium_path() -> str:
     need(shutil.which(CHROMIUM) is not None, "Debian's chromium is not installed")

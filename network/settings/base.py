@@ -236,6 +236,10 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# The open-data files, rebuilt when their data change (pubblico.opendata); public content
+# only. Shared by the web and worker processes (in docker-compose.yml, the media volume).
+OPENDATA_ROOT = env.str("DJANGO_OPENDATA_ROOT", default=str(Path(str(MEDIA_ROOT)) / "opendata"))
+OPENDATA_SU_MODIFICA = True
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Rete Servizio Civile <noreply@localhost>")

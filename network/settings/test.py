@@ -3,6 +3,7 @@ worker. DATABASE_URL and REDIS_URL, when set, point the suite at the real servic
 
 import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -30,3 +31,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
     # The shipped options (base.py: WAL, IMMEDIATE, busy timeout), with nothing synced to disk.
     DATABASES["default"]["OPTIONS"]["init_command"] += " PRAGMA synchronous=OFF;"  # noqa: F405
+# The open-data files of this test process (pubblico.opendata), never the project's media.
+OPENDATA_ROOT = Path(tempfile.mkdtemp(prefix="scu-test-opendata-"))
