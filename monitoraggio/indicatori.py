@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from enti.models import Olp
 from progetti import carico_olp, rules
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
-from volontari import questionari
+from volontari import questionari, riepiloghi
 from volontari.models import ChiusuraMensile, Presenza, Servizio
 from volontari.rules import tetto_permessi_per
 
@@ -206,55 +206,63 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
     )  # fmt: skip
     vivi = [s for s in righe if s["stato"] != Servizio.Stato.RINUNCIA]
     # Specific training given by the call's deadline, for projects in two tranches: one sum per
-    # deadline the scope's calls use (usually one), in the same grouped query.
+    # deadline the scope's calls use (usually one).
     entro_specifica = {
         s["posto__progetto__bando__formazione_specifica_entro_giorni"]
         for s in vivi
         if s["posto__progetto__formazione_specifica_tranche"] == Progetto.TrancheSpecifica.DUE
     }
-    prima_tranche = {
-        f"specifica_entro_{n}": Sum(
-            "ore",
-            filter=Q(
-                attivita="formazione_specifica",
+    # The totals of the register come from its monthly rollup (volontari.riepiloghi): the
+    # running totals at the period's end, at the day before its start and at yesterday.
+    prima = da - datetime.timedelta(days=1)
+    totali = riepiloghi.totali_al(vivi_qs, [a, prima, fino_a], oggi)
+    al_termine, al_prima, a_ieri = totali[a], totali[prima], totali[fino_a]
+    zero = riepiloghi.ZERO
+    zero_aggregati = {
+        "giorni_periodo": 0, "ore_periodo": 0, "ore_fino_a": 0, "giorni_fino_a": 0,
+        "generale": 0, "specifica": 0, "permessi": 0, "malattia": 0,
+    }  # fmt: skip
+    aggregati = {}
+    for sid in al_termine.keys() | al_prima.keys() | a_ieri.keys():
+        t, p, f = al_termine.get(sid, zero), al_prima.get(sid, zero), a_ieri.get(sid, zero)
+        aggregati[sid] = {
+            "giorni_periodo": f["giorni"] - p["giorni"] if fino_a >= da else 0,
+            "ore_periodo": t["ore"] - p["ore"],
+            "ore_fino_a": t["ore"],
+            "giorni_fino_a": t["giorni"],
+            "generale": t["ore_generale"],
+            "specifica": t["ore_specifica"],
+            "permessi": t["permessi"],
+            "malattia": t["malattia"],
+        }
+    if entro_specifica:
+        # Specific training given by the call's deadline: a day of each service's own, read from
+        # the register for the services whose project gives it in two tranches.
+        prima_tranche = {
+            f"specifica_entro_{n}": Sum(
+                "ore", filter=Q(giorno__lt=F("servizio__data_inizio") + datetime.timedelta(days=n))
+            )
+            for n in sorted(entro_specifica)
+        }
+        for r in (
+            Presenza.objects.filter(
+                servizio__in=vivi_qs.filter(
+                    posto__progetto__formazione_specifica_tranche=Progetto.TrancheSpecifica.DUE
+                ),
+                attivita=Presenza.Attivita.FORMAZIONE_SPECIFICA,
                 giorno__lte=a,
-                giorno__lt=F("servizio__data_inizio") + datetime.timedelta(days=n),
-            ),
-        )
-        for n in sorted(entro_specifica)
-    }
-    aggregati = {
-        r["servizio_id"]: r
-        for r in Presenza.objects.filter(servizio__in=vivi_qs, giorno__lte=a)
-        .values("servizio_id")
-        .annotate(
-            giorni_periodo=Count("pk", filter=Q(giorno__gte=da, giorno__lte=fino_a)),
-            ore_periodo=Sum("ore", filter=Q(giorno__gte=da, giorno__lte=a)),
-            ore_fino_a=Sum("ore", filter=Q(giorno__lte=a)),
-            giorni_fino_a=Count("pk", filter=Q(giorno__lte=a)),
-            generale=Sum("ore", filter=Q(attivita="formazione_generale", giorno__lte=a)),
-            specifica=Sum("ore", filter=Q(attivita="formazione_specifica", giorno__lte=a)),
-            permessi=Count("pk", filter=Q(codice="PR", giorno__lte=a)),
-            malattia=Count("pk", filter=Q(codice="MAL", giorno__lte=a)),
-            **prima_tranche,
-        )
-    }
-    zero = {
-        "giorni_periodo": 0,
-        "ore_periodo": 0,
-        "ore_fino_a": 0,
-        "giorni_fino_a": 0,
-        "generale": 0,
-        "specifica": 0,
-        "permessi": 0,
-        "malattia": 0,
-    }
+            )
+            .order_by()
+            .values("servizio_id")
+            .annotate(**prima_tranche)
+        ):
+            aggregati.setdefault(r.pop("servizio_id"), dict(zero_aggregati)).update(r)
 
     ore_fatte = ore_previste = Decimal(0)
     proiezione = piano_totale = Decimal(0)
     senza_codice = gen_tardi = spec_tardi = permessi_quasi = malattia_oltre = 0
     for s in vivi:
-        ag = aggregati.get(s["pk"], zero)
+        ag = aggregati.get(s["pk"], zero_aggregati)
         ore_fatte += ag["ore_periodo"] or 0
         ore_previste += _ore_previste(s, da, a)
         # The span of the service as it stands: an interrupted one ends on its last day.
