@@ -66,6 +66,13 @@ def prepara(database_url: str, scala: str) -> None:
     if (psql(database_url, "SELECT count(*) FROM enti_ente") or "0") == "0":
         log(f"seeding {nome} at {scala} scale (first run only)")
         manage(database_url, "seed_bench", "--scale", scala, "--no-progress")
+    # A database seeded before the register's rollup existed: build it once.
+    if (psql(database_url, "SELECT count(*) FROM volontari_riepilogomensile") or "0") == "0" and (
+        psql(database_url, "SELECT 1 FROM volontari_presenza LIMIT 1") == "1"
+    ):
+        log(f"building the register's rollup of {nome} (first run only)")
+        manage(database_url, "ricostruisci_riepiloghi")
+        psql(database_url, "ANALYZE volontari_riepilogomensile")
 
 
 def mediana(valori):
