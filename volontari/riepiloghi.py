@@ -127,7 +127,8 @@ def totali_al(servizi, giorni, oggi: datetime.date | None = None) -> dict[dateti
                 tot = out[p.giorno].setdefault(r["servizio_id"], dict(ZERO))
                 for c in CAMPI:
                     tot[c] += p.segno * (r[f"{c}_{k}"] or 0)
-    return out
+    # No day up to that day (the row read was of the month after, or the days were taken away).
+    return {g: {sid: t for sid, t in per.items() if t["giorni"]} for g, per in out.items()}
 
 
 # Rebuilding ------------------------------------------------------------------------------------
