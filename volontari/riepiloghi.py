@@ -7,6 +7,7 @@ module reads it and rebuilds it (`manage.py ricostruisci_riepiloghi [--check]`, 
 """
 
 import datetime
+from collections import namedtuple
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,7 +19,10 @@ from infra.mesi import primo_del_mese, ultimo_del_mese
 from .models import Presenza, RiepilogoMensile
 
 CAMPI = RiepilogoMensile.CAMPI
-ZERO = dict.fromkeys(CAMPI, 0)
+# The running totals of one service at one day (days recorded, hours, training hours, days of
+# leave and of sickness).
+Totali = namedtuple("Totali", CAMPI)
+ZERO = Totali._make([0] * len(CAMPI))
 
 
 def _mese_prima(mese: datetime.date) -> datetime.date:
@@ -55,9 +59,8 @@ def _punto(giorno: datetime.date, oggi: datetime.date | None) -> _Punto:
     return _Punto(giorno, _mese_prima(mese), (mese, giorno), 1)
 
 
-def totali_al(servizi, giorni, oggi: datetime.date | None = None) -> dict[datetime.date, dict[int, dict]]:
-    """The running totals (days recorded, hours, training hours, leave and sickness days; the
-    keys of RiepilogoMensile.CAMPI) of each service of `servizi` (a queryset of their ids: it is
+def totali_al(servizi, giorni, oggi: datetime.date | None = None) -> dict[datetime.date, dict[int, Totali]]:
+    """The running totals (`Totali`) of each service of `servizi` (a queryset of their ids: it is
     used as a subquery) from its first day recorded up to and including each day of `giorni`.
 
     One query on the rollup, plus one on the register for the days that are not a month's end
@@ -89,19 +92,23 @@ def totali_al(servizi, giorni, oggi: datetime.date | None = None) -> dict[dateti
             ultime[r[0]] = r
 
     n = len(CAMPI)
-    out: dict[datetime.date, dict[int, dict]] = {}
+    out: dict[datetime.date, dict[int, Totali]] = {}
     for p in punti:
-        tot: dict[int, list] = {}
         della_riga = righe[p.riga]
-        dopo = p.riga != p.mese  # the row is of the month after: take its own month away
-        for sid, r in della_riga.items():
-            tot[sid] = [r[3 + n + i] - (r[3 + i] if dopo else 0) for i in range(n)]
+        if p.riga == p.mese:
+            tot = {sid: Totali._make(r[3 + n :]) for sid, r in della_riga.items()}
+        else:  # the row is of the month after: take its own month away
+            tot = {
+                sid: Totali._make([r[3 + n + i] - r[3 + i] for i in range(n)])
+                for sid, r in della_riga.items()
+                if r[3 + n] - r[3]  # no day before that month: nothing yet
+            }
         # No row at the month read: every month of the service is before it (the totals are
         # those of its last month) or after it (nothing yet).
         for sid, r in ultime.items():
-            if sid not in della_riga and r[1] < p.riga:
-                tot[sid] = list(r[3 + n :])
-        out[p.giorno] = {sid: dict(zip(CAMPI, v, strict=True)) for sid, v in tot.items()}
+            if r[1] < p.riga and sid not in della_riga:
+                tot[sid] = Totali._make(r[3 + n :])
+        out[p.giorno] = tot
 
     correzioni = [p for p in punti if p.correzione]
     if correzioni:
@@ -124,11 +131,14 @@ def totali_al(servizi, giorni, oggi: datetime.date | None = None) -> dict[dateti
             .annotate(**annotazioni)
         ):
             for k, p in enumerate(correzioni):
-                tot = out[p.giorno].setdefault(r["servizio_id"], dict(ZERO))
-                for c in CAMPI:
-                    tot[c] += p.segno * (r[f"{c}_{k}"] or 0)
-    # No day up to that day (the row read was of the month after, or the days were taken away).
-    return {g: {sid: t for sid, t in per.items() if t["giorni"]} for g, per in out.items()}
+                tot = out[p.giorno]
+                prima = tot.get(r["servizio_id"], ZERO)
+                nuovi = Totali._make(v + p.segno * (r[f"{c}_{k}"] or 0) for c, v in zip(CAMPI, prima, strict=True))
+                if nuovi.giorni:
+                    tot[r["servizio_id"]] = nuovi
+                else:  # every day of the service up to there was taken away
+                    tot.pop(r["servizio_id"], None)
+    return out
 
 
 # Rebuilding ------------------------------------------------------------------------------------

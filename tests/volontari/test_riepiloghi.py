@@ -28,7 +28,7 @@ def totali_da_presenze(servizi, giorni, oggi=None) -> dict:
     out = {}
     for g in set(giorni):
         out[g] = {
-            r.pop("servizio_id"): {k.removeprefix("n_"): v or 0 for k, v in r.items()}
+            r.pop("servizio_id"): riepiloghi.Totali(**{k.removeprefix("n_"): v or 0 for k, v in r.items()})
             for r in Presenza.objects.filter(servizio__in=servizi, giorno__lte=g)
             .order_by()
             .values("servizio_id")
@@ -169,7 +169,7 @@ def test_months_without_days_have_their_row_and_the_last_month_is_marked():
     for oggi in (None, D(2026, 4, 2)):
         letti = riepiloghi.totali_al(ids, giorni, oggi)
         assert letti == totali_da_presenze(ids, giorni)
-        assert letti[D(2026, 2, 28)][s.pk]["ore"] == 5 and letti[D(2026, 8, 15)][s.pk]["ore"] == 11
+        assert letti[D(2026, 2, 28)][s.pk].ore == 5 and letti[D(2026, 8, 15)][s.pk].ore == 11
         assert s.pk not in letti[D(2026, 1, 4)]
 
 
