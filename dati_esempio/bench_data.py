@@ -60,7 +60,16 @@ from progetti.models import (
     Settore,
 )
 from pubblico import counters
-from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
+from volontari import riepiloghi
+from volontari.models import (
+    ChiusuraMensile,
+    Presenza,
+    Questionario,
+    RelazioneMensile,
+    RiepilogoMensile,
+    Servizio,
+    Volontario,
+)
 from volontari.questionari import GIORNI_PER_COMPILARE, momenti
 from volontari.rules import tetto_permessi_per
 
@@ -577,6 +586,7 @@ class BenchBuilder:
         self._misura("(plan in memory)", 0, time.perf_counter() - inizio)
         self._scrivi_rete()
         self._presenze()
+        self._riepiloghi()
         self._chiusure()
         self._questionari_e_relazioni()
         self._storie()
@@ -591,7 +601,8 @@ class BenchBuilder:
         comando = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as c:
             for model in (Ente, Sede, Olp, Progetto, PostoSede, PostoSede.olp.through, Volontario, Servizio, Presenza,
-                          ChiusuraMensile, Questionario, RelazioneMensile, EventoAdesione, EventoProgetto):  # fmt: skip
+                          RiepilogoMensile, ChiusuraMensile, Questionario, RelazioneMensile, EventoAdesione,
+                          EventoProgetto):  # fmt: skip
                 c.execute(f"{comando} {connection.ops.quote_name(model._meta.db_table)}")
         self._misura(f"({comando.lower()})", 0, time.perf_counter() - t)
         t = time.perf_counter()
@@ -1140,6 +1151,12 @@ class BenchBuilder:
         b = min((s.data_fine - self.finestra).days, (self.ieri - self.finestra).days)
         return (a, b) if a <= b else None
 
+    def _riepiloghi(self) -> None:
+        """The register's monthly rollup, from the attendance just written: one INSERT ... SELECT."""
+        t = time.perf_counter()
+        n = riepiloghi.ricostruisci()
+        self._misura(RiepilogoMensile._meta.db_table, n, time.perf_counter() - t)
+
     def _presenze(self) -> None:
         """One row per service per calendar day of service in the window, built as COPY text
         (the rows of a service are one string join) and sent in blocks of about two million
@@ -1579,7 +1596,7 @@ def svuota() -> None:
     one would take longer than writing them)."""
     from .demo import delete_demo
 
-    tabelle = [m._meta.db_table for m in (Presenza, ChiusuraMensile, Questionario, RelazioneMensile)]
+    tabelle = [m._meta.db_table for m in (RiepilogoMensile, Presenza, ChiusuraMensile, Questionario, RelazioneMensile)]
     with transaction.atomic(), connection.cursor() as c:
         c.execute(f"TRUNCATE {', '.join(connection.ops.quote_name(t) for t in tabelle)}")
     delete_demo()

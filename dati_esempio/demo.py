@@ -42,7 +42,16 @@ from progetti.models import (
     Settore,
 )
 from pubblico import counters
-from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
+from volontari.models import (
+    ChiusuraMensile,
+    Presenza,
+    Questionario,
+    RelazioneMensile,
+    RiepilogoMensile,
+    Servizio,
+    Volontario,
+    riepiloghi_rinviati,
+)
 
 from . import storie
 
@@ -1068,7 +1077,9 @@ def delete_demo() -> None:
     Notizia.objects.all().delete()
     Invito.objects.all().delete()
     RichiestaAccesso.objects.all().delete()
-    Presenza.objects.all().delete()
+    RiepilogoMensile.objects.all().delete()
+    with riepiloghi_rinviati(()):  # the rollup has just been emptied
+        Presenza.objects.all().delete()
     ChiusuraMensile.objects.all().delete()
     Servizio.objects.filter(subentra_a__isnull=False).delete()
     Servizio.objects.all().delete()

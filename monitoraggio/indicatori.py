@@ -1,9 +1,10 @@
 """Quality indicators of the network, for any scope and period.
 
 Each indicator is defined once, in INDICATORI below (the docs list the same definitions).
-The heavy sums run in the database: one query for the services of the scope, one grouped
-query over their attendance, a few small ones for closes, places and experts; whatever the
-number of days recorded, the number of queries is fixed. Arithmetic on the per-service rows
+The heavy sums run in the database: one query for the services of the scope, one on the
+register's monthly rollup (volontari.riepiloghi: each service's running totals at the period's
+edges, read from one row per service and edge), a few small ones for closes, places and experts;
+whatever the number of days recorded, the number of queries is fixed. Arithmetic on the per-service rows
 (plan to date, projections) is done on those rows, one per service.
 """
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from enti.models import Olp
 from progetti import carico_olp, rules
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
-from volontari import questionari
+from volontari import questionari, riepiloghi
 from volontari.models import ChiusuraMensile, Presenza, Servizio
 from volontari.rules import tetto_permessi_per
 
@@ -206,56 +207,50 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
     )  # fmt: skip
     vivi = [s for s in righe if s["stato"] != Servizio.Stato.RINUNCIA]
     # Specific training given by the call's deadline, for projects in two tranches: one sum per
-    # deadline the scope's calls use (usually one), in the same grouped query.
+    # deadline the scope's calls use (usually one).
     entro_specifica = {
         s["posto__progetto__bando__formazione_specifica_entro_giorni"]
         for s in vivi
         if s["posto__progetto__formazione_specifica_tranche"] == Progetto.TrancheSpecifica.DUE
     }
-    prima_tranche = {
-        f"specifica_entro_{n}": Sum(
-            "ore",
-            filter=Q(
-                attivita="formazione_specifica",
+    # The totals of the register come from its monthly rollup (volontari.riepiloghi): the
+    # running totals at the period's end, at the day before its start and at yesterday.
+    prima = da - datetime.timedelta(days=1)
+    al_giorno = riepiloghi.totali_al(vivi_qs, [a, prima, fino_a], oggi)
+    al_termine, al_prima, a_ieri = al_giorno[a], al_giorno[prima], al_giorno[fino_a]
+    zero = riepiloghi.ZERO
+    # Specific training by the call's deadline (two tranches), per service and deadline.
+    entro_prima: dict[int, dict] = {}
+    if entro_specifica:
+        # Specific training given by the call's deadline: a day of each service's own, read from
+        # the register for the services whose project gives it in two tranches.
+        prima_tranche = {
+            f"specifica_entro_{n}": Sum(
+                "ore", filter=Q(giorno__lt=F("servizio__data_inizio") + datetime.timedelta(days=n))
+            )
+            for n in sorted(entro_specifica)
+        }
+        for r in (
+            Presenza.objects.filter(
+                servizio__in=vivi_qs.filter(
+                    posto__progetto__formazione_specifica_tranche=Progetto.TrancheSpecifica.DUE
+                ),
+                attivita=Presenza.Attivita.FORMAZIONE_SPECIFICA,
                 giorno__lte=a,
-                giorno__lt=F("servizio__data_inizio") + datetime.timedelta(days=n),
-            ),
-        )
-        for n in sorted(entro_specifica)
-    }
-    aggregati = {
-        r["servizio_id"]: r
-        for r in Presenza.objects.filter(servizio__in=vivi_qs, giorno__lte=a)
-        .values("servizio_id")
-        .annotate(
-            giorni_periodo=Count("pk", filter=Q(giorno__gte=da, giorno__lte=fino_a)),
-            ore_periodo=Sum("ore", filter=Q(giorno__gte=da, giorno__lte=a)),
-            ore_fino_a=Sum("ore", filter=Q(giorno__lte=a)),
-            giorni_fino_a=Count("pk", filter=Q(giorno__lte=a)),
-            generale=Sum("ore", filter=Q(attivita="formazione_generale", giorno__lte=a)),
-            specifica=Sum("ore", filter=Q(attivita="formazione_specifica", giorno__lte=a)),
-            permessi=Count("pk", filter=Q(codice="PR", giorno__lte=a)),
-            malattia=Count("pk", filter=Q(codice="MAL", giorno__lte=a)),
-            **prima_tranche,
-        )
-    }
-    zero = {
-        "giorni_periodo": 0,
-        "ore_periodo": 0,
-        "ore_fino_a": 0,
-        "giorni_fino_a": 0,
-        "generale": 0,
-        "specifica": 0,
-        "permessi": 0,
-        "malattia": 0,
-    }
+            )
+            .order_by()
+            .values("servizio_id")
+            .annotate(**prima_tranche)
+        ):
+            entro_prima[r.pop("servizio_id")] = r
 
     ore_fatte = ore_previste = Decimal(0)
     proiezione = piano_totale = Decimal(0)
     senza_codice = gen_tardi = spec_tardi = permessi_quasi = malattia_oltre = 0
     for s in vivi:
-        ag = aggregati.get(s["pk"], zero)
-        ore_fatte += ag["ore_periodo"] or 0
+        t, p, f = al_termine.get(s["pk"], zero), al_prima.get(s["pk"], zero), a_ieri.get(s["pk"], zero)
+        ag = {"specifica": t.ore_specifica, **entro_prima.get(s["pk"], {})}
+        ore_fatte += t.ore - p.ore  # the hours of [da, a]
         ore_previste += _ore_previste(s, da, a)
         # The span of the service as it stands: an interrupted one ends on its last day.
         totali = (s["data_fine"] - s["data_inizio"]).days + 1
@@ -263,23 +258,23 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         piano_totale += piano
         # The pace is taken over the days recorded (a day code per calendar day), so that
         # a register started late in the portal does not read as hours not done.
-        if ag["giorni_fino_a"]:
-            proiezione += Decimal(ag["ore_fino_a"] or 0) * totali / ag["giorni_fino_a"]
+        if t.giorni:
+            proiezione += Decimal(t.ore) * totali / t.giorni
         inizio_c, fine_c = max(s["data_inizio"], da), min(s["data_fine"], fino_a)
         if fine_c >= inizio_c:
-            senza_codice += max((fine_c - inizio_c).days + 1 - ag["giorni_periodo"], 0)
+            senza_codice += max((fine_c - inizio_c).days + 1 - (f.giorni - p.giorni), 0)  # days of [da, fino_a]
         giorno_n = (min(a, s["data_fine"]) - s["data_inizio"]).days + 1
         if (
             giorno_n > rules.FORMAZIONE_GENERALE_ENTRO_GIORNI
-            and (ag["generale"] or 0) < s["posto__progetto__formazione_generale_ore"]
+            and t.ore_generale < s["posto__progetto__formazione_generale_ore"]
         ):
             gen_tardi += 1
         if _specifica_in_ritardo(s, ag, giorno_n):
             spec_tardi += 1
         tetto = tetto_permessi_per(s["posto__progetto__durata_mesi"], s["posto__progetto__bando__permessi_pro_rata"])
-        if tetto and ag["permessi"] >= 0.9 * tetto:
+        if tetto and t.permessi >= 0.9 * tetto:
             permessi_quasi += 1
-        if ag["malattia"] > rules.MALATTIA_GIORNI_RETRIBUITI:
+        if t.malattia > rules.MALATTIA_GIORNI_RETRIBUITI:
             malattia_oltre += 1
 
     # Months not confirmed by the 10th: the month of the period's end, once its 10th has passed.

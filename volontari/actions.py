@@ -21,7 +21,7 @@ from enti.access import ambito
 from infra.mesi import primo_del_mese, ultimo_del_mese
 
 from . import rules
-from .models import ChiusuraMensile, Presenza, Servizio
+from .models import ChiusuraMensile, Presenza, Servizio, riepiloghi_rinviati
 from .rules import Voce
 
 
@@ -258,7 +258,8 @@ def salva_griglia(
                 continue
             scritti[sid] += 1
     try:
-        with transaction.atomic():
+        # The rollup of the services written is recomputed once, after the three writes.
+        with transaction.atomic(), riepiloghi_rinviati([sid for sid, n in scritti.items() if n]):
             if da_cancellare:
                 Presenza.objects.filter(pk__in=da_cancellare).delete()
             if da_aggiornare:
@@ -347,12 +348,13 @@ def conferma_preliminare(
             }
         )
     if ponti and certificato_continuo:
-        for sabato, domenica, codice in ponti:
-            for giorno in (sabato, domenica):
-                if giorno in righe and servizio.data_inizio <= giorno <= servizio.data_fine:
-                    Presenza.objects.filter(pk=righe[giorno].pk).update(
-                        codice=codice, attivita="", ore=0, inserita_da=acting_user, aggiornata_il=timezone.now()
-                    )
+        with riepiloghi_rinviati([servizio.pk]):
+            for sabato, domenica, codice in ponti:
+                for giorno in (sabato, domenica):
+                    if giorno in righe and servizio.data_inizio <= giorno <= servizio.data_fine:
+                        Presenza.objects.filter(pk=righe[giorno].pk).update(
+                            codice=codice, attivita="", ore=0, inserita_da=acting_user, aggiornata_il=timezone.now()
+                        )
     chiusura.stato = ChiusuraMensile.Stato.CONFERMA_PRELIMINARE
     chiusura.conferma_preliminare_il = timezone.now()
     chiusura.conferma_preliminare_da = acting_user

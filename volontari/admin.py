@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import AuditedAdmin
 
-from .models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
+from .models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, RiepilogoMensile, Servizio, Volontario
 
 
 @admin.register(Volontario)
@@ -33,6 +33,29 @@ class PresenzaAdmin(AuditedAdmin):
     raw_id_fields = ["servizio", "inserita_da"]
     date_hierarchy = "giorno"
     show_full_result_count = False
+
+
+@admin.register(RiepilogoMensile)
+class RiepilogoMensileAdmin(AuditedAdmin):
+    """Derived from the register and kept by its writes: read here, rebuilt by
+    `manage.py ricostruisci_riepiloghi`, never edited."""
+
+    list_display = ["servizio", "mese", "giorni", "ore", "tot_giorni", "tot_ore", "ultimo"]
+    list_filter = ["ultimo"]
+    search_fields = ["servizio__volontario__cognome"]
+    list_select_related = ["servizio__volontario", "servizio__posto__progetto"]
+    raw_id_fields = ["servizio"]
+    date_hierarchy = "mese"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ChiusuraMensile)

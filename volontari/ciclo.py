@@ -17,7 +17,7 @@ from progetti import carico_olp, rules
 from progetti.models import PostoSede, Progetto
 
 from .codice_fiscale import decodifica, normalizza
-from .models import Presenza, Servizio, Volontario
+from .models import Presenza, Servizio, Volontario, riepiloghi_rinviati
 
 STATI_AVVIABILI = (Progetto.Stato.APPROVATO, Progetto.Stato.FINANZIATO, Progetto.Stato.IN_CORSO)
 
@@ -176,7 +176,8 @@ def registra_rinuncia(*, acting_user, servizio: Servizio, motivo: str = "", ip_a
     if Presenza.objects.filter(servizio=servizio, codice="P").exists():
         raise ValidationError(_("The volunteer has already served: record an interruption instead."))
     ProhibitNullCharactersValidator()(motivo)  # PostgreSQL refuses NUL in text
-    Presenza.objects.filter(servizio=servizio).delete()
+    with riepiloghi_rinviati([servizio.pk]):
+        Presenza.objects.filter(servizio=servizio).delete()
     servizio.stato = Servizio.Stato.RINUNCIA
     servizio.data_fine = servizio.data_inizio
     servizio.motivo_interruzione = motivo.strip()

@@ -1,8 +1,12 @@
+import contextlib
+import contextvars
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -185,8 +189,78 @@ class Servizio(models.Model):
         return f"{self.volontario} - {self.posto.progetto}"
 
 
+# Inside `riepiloghi_rinviati` the caller recomputes the rollup itself, once, at the end.
+_RIEPILOGHI_RINVIATI: contextvars.ContextVar[bool] = contextvars.ContextVar("riepiloghi_rinviati", default=False)
+
+# Fields of Presenza the rollup does not read: changing only these leaves it as it is.
+CAMPI_FUORI_RIEPILOGO = frozenset({"nota", "inserita_da", "inserita_da_id", "aggiornata_il"})
+
+
+@contextlib.contextmanager
+def riepiloghi_rinviati(servizi_ids):
+    """Write Presenza rows of the services `servizi_ids` (and no other) inside the block; their
+    rollup is recomputed once when the block ends without an error, instead of at each write."""
+    token = _RIEPILOGHI_RINVIATI.set(True)
+    try:
+        yield
+    finally:
+        _RIEPILOGHI_RINVIATI.reset(token)
+    RiepilogoMensile.objects.ricalcola(servizi_ids)
+
+
+def _dopo_scrittura(servizi_ids) -> None:
+    if not _RIEPILOGHI_RINVIATI.get():
+        RiepilogoMensile.objects.ricalcola(servizi_ids)
+
+
 class PresenzaQuerySet(AmbitoQuerySet):
+    """Every write through the ORM keeps the rollup (RiepilogoMensile) of the services it
+    touches right, in the same transaction: the register's actions, the admin, a shell."""
+
     ATTRAVERSO = ("servizio", "volontari.Servizio")
+
+    def _servizi_toccati(self) -> set[int]:
+        return set(self.order_by().values_list("servizio_id", flat=True).distinct())
+
+    def update(self, **kwargs):
+        if set(kwargs) <= CAMPI_FUORI_RIEPILOGO or _RIEPILOGHI_RINVIATI.get():
+            return super().update(**kwargs)
+        ids = self._servizi_toccati()
+        for campo in ("servizio", "servizio_id"):
+            if campo in kwargs:
+                ids.add(getattr(kwargs[campo], "pk", kwargs[campo]))
+        n = super().update(**kwargs)
+        _dopo_scrittura(ids)
+        return n
+
+    update.alters_data = True
+
+    def delete(self):
+        if _RIEPILOGHI_RINVIATI.get():
+            return super().delete()
+        ids = self._servizi_toccati()
+        esito = super().delete()
+        _dopo_scrittura(ids)
+        return esito
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        creati = super().bulk_create(objs, *args, **kwargs)
+        _dopo_scrittura({o.servizio_id for o in objs})
+        return creati
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if set(fields) <= CAMPI_FUORI_RIEPILOGO or _RIEPILOGHI_RINVIATI.get():
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        ids = {o.servizio_id for o in objs}
+        if {"servizio", "servizio_id"} & set(fields):  # the services they belonged to before
+            ids |= self.filter(pk__in=[o.pk for o in objs])._servizi_toccati()
+        n = super().bulk_update(objs, fields, *args, **kwargs)
+        _dopo_scrittura(ids)
+        return n
 
 
 class Presenza(models.Model):
@@ -255,11 +329,132 @@ class Presenza(models.Model):
     def __str__(self) -> str:
         return f"{self.servizio_id} {self.giorno:%d/%m/%Y} {self.codice}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _dopo_scrittura({self.servizio_id})
+
+    def delete(self, *args, **kwargs):
+        servizio_id = self.servizio_id
+        esito = super().delete(*args, **kwargs)
+        _dopo_scrittura({servizio_id})
+        return esito
+
     @classmethod
     def codice_mostrato(cls, codice: str, *, natura: bool) -> str:
         """The day code as a reader may see it: a health-related one becomes a generic absence
         for whoever may not know the nature of absences."""
         return cls.CODICE_ASSENZA if not natura and codice in cls.CODICI_SANITARI else codice
+
+
+def _mese_dopo(mese: datetime.date) -> datetime.date:
+    return (mese + datetime.timedelta(days=32)).replace(day=1)
+
+
+class RiepilogoMensileQuerySet(models.QuerySet):
+    def attese(self, servizi_ids=None):
+        """The rollup rows as the register's rows make them, ordered by service and month (the
+        definition the table is kept to, and checked against: `ricostruisci_riepiloghi --check`)."""
+        presenze = Presenza.objects.order_by()
+        if servizi_ids is not None:
+            presenze = presenze.filter(servizio_id__in=servizi_ids)
+        gruppi = (
+            presenze.annotate(m=TruncMonth("giorno"))
+            .values("servizio_id", "m")
+            .annotate(
+                n_giorni=Count("pk"),
+                n_ore=Sum("ore"),
+                n_ore_generale=Sum("ore", filter=Q(attivita=Presenza.Attivita.FORMAZIONE_GENERALE)),
+                n_ore_specifica=Sum("ore", filter=Q(attivita=Presenza.Attivita.FORMAZIONE_SPECIFICA)),
+                n_permessi=Count("pk", filter=Q(codice=Presenza.Codice.PR)),
+                n_malattia=Count("pk", filter=Q(codice=Presenza.Codice.MAL)),
+            )
+            .order_by("servizio_id", "m")
+        )
+        righe, servizio_id = [], None
+        for g in gruppi.iterator(chunk_size=5000):
+            if g["servizio_id"] != servizio_id:
+                yield from self._chiudi(righe)
+                righe, servizio_id, tot = [], g["servizio_id"], dict.fromkeys(RiepilogoMensile.CAMPI, 0)
+            mese = g["m"] if isinstance(g["m"], datetime.date) else datetime.date.fromisoformat(str(g["m"])[:10])
+            # The months without a day recorded between two that have one get their row too.
+            while righe and _mese_dopo(righe[-1]["mese"]) < mese:
+                vuoto = {"servizio_id": servizio_id, "mese": _mese_dopo(righe[-1]["mese"]), "ultimo": False}
+                vuoto |= dict.fromkeys(RiepilogoMensile.CAMPI, 0) | {f"tot_{k}": v for k, v in tot.items()}
+                righe.append(vuoto)
+            riga = {"servizio_id": servizio_id, "mese": mese, "ultimo": False}
+            for campo in RiepilogoMensile.CAMPI:
+                valore = g[f"n_{campo}"] or 0
+                if campo.startswith("ore"):
+                    valore = Decimal(valore)
+                tot[campo] += valore
+                riga[campo], riga[f"tot_{campo}"] = valore, tot[campo]
+            righe.append(riga)
+        yield from self._chiudi(righe)
+
+    @staticmethod
+    def _chiudi(righe):
+        if righe:
+            righe[-1]["ultimo"] = True
+        yield from righe
+
+    def ricalcola(self, servizi_ids) -> None:
+        """Recompute the rollup of these services from their register rows (all their months:
+        a few hundred rows each, and the running totals of the later months follow)."""
+        ids = {i for i in servizi_ids if i is not None}
+        if not ids:
+            return
+        RiepilogoMensile.objects.filter(servizio_id__in=ids).delete()
+        RiepilogoMensile.objects.bulk_create([RiepilogoMensile(**r) for r in self.attese(ids)])
+
+
+class RiepilogoMensile(models.Model):
+    """The rollup of one service's register for one month: what the month holds, and the running
+    totals from the first day recorded to the month's end. One row for every month from the
+    service's first recorded month to its last (`ultimo`), those without days included, so that
+    the totals at any month's end are read from one row. Kept by every write of Presenza in the
+    same transaction (PresenzaQuerySet); `manage.py ricostruisci_riepiloghi` rebuilds and checks."""
+
+    CAMPI = ("giorni", "ore", "ore_generale", "ore_specifica", "permessi", "malattia")
+
+    servizio = models.ForeignKey(
+        Servizio, on_delete=models.CASCADE, related_name="riepiloghi", verbose_name=_("service"), db_index=False
+    )
+    mese = models.DateField(_("month"), help_text=_("The first day of the month."))
+    ultimo = models.BooleanField(_("last month recorded"), default=False)
+    giorni = models.PositiveIntegerField(_("days recorded"), default=0)
+    ore = models.DecimalField(_("hours"), max_digits=8, decimal_places=2, default=0)
+    ore_generale = models.DecimalField(_("general training hours"), max_digits=8, decimal_places=2, default=0)
+    ore_specifica = models.DecimalField(_("specific training hours"), max_digits=8, decimal_places=2, default=0)
+    permessi = models.PositiveIntegerField(_("days of ordinary leave"), default=0)
+    malattia = models.PositiveIntegerField(_("days of sickness"), default=0)
+    tot_giorni = models.PositiveIntegerField(_("days recorded to the month's end"), default=0)
+    tot_ore = models.DecimalField(_("hours to the month's end"), max_digits=8, decimal_places=2, default=0)
+    tot_ore_generale = models.DecimalField(
+        _("general training hours to the month's end"), max_digits=8, decimal_places=2, default=0
+    )
+    tot_ore_specifica = models.DecimalField(
+        _("specific training hours to the month's end"), max_digits=8, decimal_places=2, default=0
+    )
+    tot_permessi = models.PositiveIntegerField(_("days of ordinary leave to the month's end"), default=0)
+    tot_malattia = models.PositiveIntegerField(_("days of sickness to the month's end"), default=0)
+
+    objects = RiepilogoMensileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly register rollup")
+        verbose_name_plural = _("monthly register rollups")
+        ordering = ["servizio_id", "mese"]
+        indexes = [
+            models.Index(fields=["mese"], name="riepilogo_mese_idx"),
+            models.Index(fields=["mese"], condition=Q(ultimo=True), name="riepilogo_ultimo_mese_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["servizio", "mese"], name="riepilogo_uno_per_servizio_e_mese"),
+            models.CheckConstraint(condition=Q(mese__day=1), name="riepilogo_mese_primo_giorno"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.servizio_id} {self.mese:%m/%Y}"
 
 
 class ChiusuraMensileQuerySet(AmbitoQuerySet):

@@ -90,6 +90,20 @@ def test_same_seed_same_rows_another_seed_other_people(bench):
     assert bench["altro"]["codici_fiscali"] != bench["prima"]["codici_fiscali"]
 
 
+def test_the_build_fills_the_registers_rollup(bench):
+    """seed_bench writes the register with COPY, then its rollup in one statement: the same rows
+    as the definition (RiepilogoMensile.objects.attese), one or more per service with days."""
+    from volontari import riepiloghi
+    from volontari.models import RiepilogoMensile
+
+    d = riepiloghi.verifica()
+    assert d.nessuna, (d.mancanti[:5], d.in_piu[:5], d.diverse[:5])
+    con_giorni = Presenza.objects.order_by().values("servizio_id").distinct().count()
+    assert d.righe >= con_giorni > 0
+    assert RiepilogoMensile.objects.filter(ultimo=True).count() == con_giorni
+    assert "volontari_riepilogomensile" in bench["uscita"]
+
+
 def test_the_command_refuses_a_database_with_enti_or_not_postgresql(bench, monkeypatch):
     righe = Presenza.objects.count()
     with pytest.raises(CommandError, match="already holds enti"):

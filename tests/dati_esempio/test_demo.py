@@ -170,3 +170,34 @@ def test_demo_attendance_keeps_the_register_rules(demo):
             assert esito.valido, (s.pk, mese, esito.errori, esito.errori_mese)
             controllati += 1
     assert controllati > 1000
+
+
+def test_demo_indicators_from_the_rollup_equal_those_from_the_register(demo, monkeypatch):
+    """The demo's rollup is the one its register makes, and every indicator read from it equals the
+    same indicator summed straight from the register's rows, for the network and a nodo, over the
+    last month, this month to date and a span across months."""
+    from monitoraggio import indicatori
+    from tests.volontari.test_riepiloghi import totali_da_presenze
+    from volontari import riepiloghi
+
+    verifica = riepiloghi.verifica()
+    assert verifica.nessuna and verifica.righe > 1000
+    oggi = timezone.localdate()
+    fine_scorso = oggi.replace(day=1) - datetime.timedelta(days=1)
+    fine_questo = (oggi.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    periodi = [
+        (fine_scorso.replace(day=1), fine_scorso),
+        (oggi.replace(day=1), fine_questo),
+        (fine_scorso.replace(day=1) - datetime.timedelta(days=20), oggi - datetime.timedelta(days=3)),
+    ]
+    nodo = Nodo.objects.get(slug="lombardia")
+    for ambito in (indicatori.servizi_ambito(), indicatori.servizi_ambito(nodo=nodo)):
+        for da, a in periodi:
+            dal_riepilogo = indicatori.calcola(ambito, da, a, oggi)
+            with monkeypatch.context() as m:
+                m.setattr(riepiloghi, "totali_al", totali_da_presenze)
+                dal_registro = indicatori.calcola(ambito, da, a, oggi)
+            assert {k: (v.valore, v.totale) for k, v in dal_riepilogo.items()} == {
+                k: (v.valore, v.totale) for k, v in dal_registro.items()
+            }, (da, a)
+            assert dal_riepilogo["ore"].valore > 0
