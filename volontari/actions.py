@@ -91,45 +91,48 @@ def carica_vicini(servizi_ids, mese: datetime.date) -> dict[int, dict[datetime.d
 
 def _fuori_dal_mese(servizi, mese: datetime.date) -> dict[int, rules.Fuori]:
     """Caps, training, weekly hours and the neighbouring days from outside the month, for all
-    the services in three queries.
+    the services in one query: the days outside the month that are leave or sickness (counted
+    against the caps), training (counted towards its deadlines) or in `finestra_vicini` (weeks
+    and runs of days across the month's edges). One walk of each service's days by its
+    `(servizio, giorno)` index; the save paid three of them, a round trip each (docs/benchmarks.md).
 
     None joins the services: the first 180 days of each are known here, and a join made
     PostgreSQL hash the whole services table at national scale (docs/benchmarks.md)."""
     inizio, fine = primo_del_mese(mese), ultimo_del_mese(mese)
+    da, a = finestra_vicini(mese)
+    settimane = finestra_settimane(mese)
     ids = [s.pk for s in servizi]
     fuori = {s.pk: rules.Fuori() for s in servizi}
-    for row in (
-        Presenza.objects.filter(servizio_id__in=ids)
-        .exclude(giorno__gte=inizio, giorno__lte=fine)
-        .order_by()
-        .values("servizio_id")
-        .annotate(pr=Count("pk", filter=Q(codice="PR")), mal=Count("pk", filter=Q(codice="MAL")))
-    ):
-        f = fuori[row["servizio_id"]]
-        f.permessi, f.malattia = row["pr"], row["mal"]
     entro_180 = {s.pk: s.data_inizio + datetime.timedelta(days=179) for s in servizi}
     entro_specifica = {
         s.pk: s.data_inizio + datetime.timedelta(days=s.posto.progetto.bando.formazione_specifica_entro_giorni - 1)
         for s in servizi
     }
-    for servizio_id, giorno, attivita, ore in (
-        Presenza.objects.filter(servizio_id__in=ids, attivita__in=("formazione_generale", "formazione_specifica"))
+    for servizio_id, giorno, codice, attivita, ore in (
+        Presenza.objects.filter(servizio_id__in=ids)
         .exclude(giorno__gte=inizio, giorno__lte=fine)
+        .filter(
+            Q(codice__in=("PR", "MAL"))
+            | Q(attivita__in=("formazione_generale", "formazione_specifica"))
+            | Q(giorno__gte=da, giorno__lte=a)
+        )
         .order_by()
-        .values_list("servizio_id", "giorno", "attivita", "ore")
+        .values_list("servizio_id", "giorno", "codice", "attivita", "ore")
     ):
-        if attivita == "formazione_generale" and giorno <= entro_180[servizio_id]:
-            fuori[servizio_id].generale_entro_180 += ore
-        if attivita == "formazione_specifica" and giorno <= entro_specifica[servizio_id]:
-            fuori[servizio_id].specifica_prima_tranche += ore
-    settimane = finestra_settimane(mese)
-    for servizio_id, vicini in carica_vicini(ids, mese).items():
         f = fuori[servizio_id]
-        f.vicini = vicini
-        for giorno, voce in vicini.items():
+        if codice == "PR":
+            f.permessi += 1
+        elif codice == "MAL":
+            f.malattia += 1
+        if attivita == "formazione_generale" and giorno <= entro_180[servizio_id]:
+            f.generale_entro_180 += ore
+        if attivita == "formazione_specifica" and giorno <= entro_specifica[servizio_id]:
+            f.specifica_prima_tranche += ore
+        if da <= giorno <= a:
+            f.vicini[giorno] = Voce(giorno, codice, attivita, ore)
             if settimane[0] <= giorno <= settimane[1]:
                 lunedi = giorno - datetime.timedelta(days=giorno.weekday())
-                f.ore_settimana[lunedi] = f.ore_settimana.get(lunedi, Decimal(0)) + voce.ore
+                f.ore_settimana[lunedi] = f.ore_settimana.get(lunedi, Decimal(0)) + ore
     return fuori
 
 
@@ -256,16 +259,17 @@ def salva_griglia(
             else:
                 continue
             scritti[sid] += 1
+    # No savepoint of its own (two round trips): an IntegrityError ends the save at once, and
+    # salva_griglia's atomic block rolls back everything it wrote.
     try:
-        with transaction.atomic():
-            if da_cancellare:
-                Presenza.objects.filter(pk__in=da_cancellare).delete()
-            if da_aggiornare:
-                Presenza.objects.bulk_update(
-                    da_aggiornare, ["codice", "attivita", "ore", "nota", "inserita_da", "aggiornata_il"]
-                )
-            if da_creare:
-                Presenza.objects.bulk_create(da_creare)
+        if da_cancellare:
+            Presenza.objects.filter(pk__in=da_cancellare).delete()
+        if da_aggiornare:
+            Presenza.objects.bulk_update(
+                da_aggiornare, ["codice", "attivita", "ore", "nota", "inserita_da", "aggiornata_il"]
+            )
+        if da_creare:
+            Presenza.objects.bulk_create(da_creare)
     except IntegrityError as exc:  # a day written at the same instant by someone else
         raise ErroriGriglia(
             {},
