@@ -26,11 +26,16 @@ from .rules import Voce
 
 class Scritti(dict):
     """How many days were written per service; `avvisi` maps service id -> day -> the notices
-    of the saved month (they do not stop a save: unpaid sickness, a week under the minimum)."""
+    of the saved month (they do not stop a save: unpaid sickness, a week under the minimum).
+    `righe` and `chiusure` are the saved services' month and closes as they are now in the
+    database (what `carica_mese` and a read of the closes would return), for the page that
+    shows the month again without reading it back."""
 
-    def __init__(self, *args, avvisi=None, **kwargs):
+    def __init__(self, *args, avvisi=None, righe=None, chiusure=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.avvisi: dict[int, dict[datetime.date, list[str]]] = avvisi or {}
+        self.righe: dict[int, dict[datetime.date, Presenza]] = righe or {}
+        self.chiusure: dict[int, ChiusuraMensile] = chiusure or {}
 
 
 class ErroriGriglia(ValidationError):
@@ -230,20 +235,21 @@ def salva_griglia(
             if voce is None:
                 if presente is not None:
                     da_cancellare.append(presente.pk)
+                    del esistenti[sid][giorno]
                     scritti[sid] += 1
                 continue
             if presente is None:
-                da_creare.append(
-                    Presenza(
-                        servizio_id=sid,
-                        giorno=giorno,
-                        codice=voce.codice,
-                        attivita=voce.attivita,
-                        ore=voce.ore,
-                        nota=voce.nota,
-                        inserita_da=acting_user,
-                    )
+                nuova = Presenza(
+                    servizio_id=sid,
+                    giorno=giorno,
+                    codice=voce.codice,
+                    attivita=voce.attivita,
+                    ore=voce.ore,
+                    nota=voce.nota,
+                    inserita_da=acting_user,
                 )
+                da_creare.append(nuova)
+                esistenti[sid][giorno] = nuova
             elif (presente.codice, presente.attivita, presente.ore, presente.nota) != (
                 voce.codice,
                 voce.attivita,
@@ -287,6 +293,8 @@ def salva_griglia(
         ChiusuraMensile.objects.filter(pk__in=[c.pk for c in riprese]).update(
             stato=ChiusuraMensile.Stato.APERTA, conferma_preliminare_il=None, conferma_preliminare_da=None
         )
+        for c in riprese:
+            c.stato, c.conferma_preliminare_il, c.conferma_preliminare_da = ChiusuraMensile.Stato.APERTA, None, None
     eventi = []
     for sid, n in scritti.items():
         if not n:
@@ -305,6 +313,10 @@ def salva_griglia(
             )
         )
     record_events(eventi, acting_user=acting_user, ip_address=ip_address)  # one INSERT
+    # The rows written carry what the database holds: the created ones their id and
+    # aggiornata_il (bulk_create sets both), the updated ones the aggiornata_il written above.
+    scritti.righe = {sid: esistenti[sid] for sid in per_id}
+    scritti.chiusure = chiusure
     return scritti
 
 
