@@ -187,6 +187,7 @@ ChiusuraMensile.objects.filter(servizio_id__in=servizi, mese=mese).delete()  # t
 c = Client(); c.force_login(user)
 print(json.dumps({"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "mese": f"{mese:%Y-%m}", "servizi": servizi}))
 """
+    carichi = [os.getloadavg()[0]]  # the machine's load average: how noisy the figures are
     r = subprocess.run([sys.executable, "-c", preparazione], cwd=ROOT, env=ambiente(NAZIONALE, REDIS),
                        capture_output=True, text=True, check=True)  # fmt: skip
     d = json.loads(r.stdout.strip().splitlines()[-1])
@@ -233,8 +234,12 @@ print(json.dumps({"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "mese
             html = risposta.read().decode()
             salva.append((time.perf_counter() - t) * 1000)
             assert risposta.status == 200 and "is-invalid" not in html, html[:2000]
+            if i % 20 == 0:
+                carichi.append(os.getloadavg()[0])
+    carichi.append(os.getloadavg()[0])
     return {"carica_med": mediana(carica), "carica_p95": p95(carica), "salva_med": mediana(salva),
             "salva_p95": p95(salva), "nudo_med": mediana(nudo), "nudo_p95": p95(nudo), "n": n,
+            "carico_macchina": [min(carichi), max(carichi)],
             "volontari": len(d["servizi"]), "giorni": len(giorni)}  # fmt: skip
 
 
@@ -316,6 +321,7 @@ def carico(args) -> dict:
     cookie, mese = sessione_olp(NAZIONALE)
     out = []
     rapporto = {"nudo": [], "nudo_sessione": [], "griglia": []}
+    carichi = [os.getloadavg()[0]]
     with gunicorn(NAZIONALE, REDIS, workers=2) as base:
         bersagli = [(p, base + p, ()) for p in PAGINE_CARICO]
         griglia = f"{base}/registro/?mese={mese}"
@@ -339,11 +345,13 @@ def carico(args) -> dict:
                 r = wrk(url, secondi=args.seconds, intestazioni=intestazioni)
                 assert r["non_2xx"] == 0 and r["socket_errors"] == 0, (k, r)
                 rapporto[k].append(r["rps"])
+                carichi.append(os.getloadavg()[0])
                 log(f"turn {giro + 1}, {k}: {r['rps']:.0f} req/s")
     m = {k: mediana(v) for k, v in rapporto.items()}
     log(f"month grid {m['griglia']:.0f} req/s, bare view {m['nudo']:.0f} req/s (signed in: {m['nudo_sessione']:.0f}): "
         f"ratio {m['griglia'] / m['nudo']:.3f}")  # fmt: skip
-    return {"pagine": out, **m, "rapporto": m["griglia"] / m["nudo"], "giri": rapporto}
+    return {"pagine": out, **m, "rapporto": m["griglia"] / m["nudo"], "giri": rapporto,
+            "carico_macchina": [min(carichi), max(carichi)]}  # fmt: skip
 
 
 # 6. Query counts of every page at both scales ------------------------------------------------
@@ -435,7 +443,9 @@ def scrivi(risultati: dict, args) -> str:
         "",
         f"The demo OLP's {reg['volontari']} volunteers, the whole previous month ({reg['giorni']} days each), "
         f"{reg['n']} requests each, one at a time; the bare view `/bench/nudo/` with the same cookies is requested "
-        "before each load of the grid.",
+        "before each load of the grid. The machine's load average during these requests: "
+        f"{reg['carico_macchina'][0]:.1f}-{reg['carico_macchina'][1]:.1f} (on {os.cpu_count()} cores; above that, "
+        "other work shared the machine and the times grow with it).",
         "",
         "| request | median (ms) | p95 (ms) | budget p95 |",
         "| --- | ---: | ---: | --- |",
@@ -449,7 +459,11 @@ def scrivi(risultati: dict, args) -> str:
         f"{args.runs} turns, medians): the month grid {ca['griglia']:.0f} req/s, the bare view {ca['nudo']:.0f} "
         f"req/s, the bare view with the OLP's session cookie {ca['nudo_sessione']:.0f} req/s. The grid makes "
         f"**{ca['rapporto']:.2f}** of the bare view's throughput (budget ≥ 0.15: {ok(ca['rapporto'] >= 0.15)}) and "
-        f"{ca['griglia'] / ca['nudo_sessione']:.2f} of a signed-in request that does nothing.",
+        f"{ca['griglia'] / ca['nudo_sessione']:.2f} of a signed-in request that does nothing (turns: grid "
+        f"{', '.join(f'{x:.0f}' for x in ca['giri']['griglia'])}; bare "
+        f"{', '.join(f'{x:.0f}' for x in ca['giri']['nudo'])}; bare signed in "
+        f"{', '.join(f'{x:.0f}' for x in ca['giri']['nudo_sessione'])}; load average "
+        f"{ca['carico_macchina'][0]:.1f}-{ca['carico_macchina'][1]:.1f}).",
         "",
         "## CSV import (Helios attendance layout)",
         "",
