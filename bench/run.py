@@ -194,6 +194,7 @@ ChiusuraMensile.objects.filter(servizio_id__in=servizi, mese=mese).delete()  # t
 c = Client(); c.force_login(user)
 print(json.dumps({"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "mese": f"{mese:%Y-%m}", "servizi": servizi}))
 """
+    carichi = [os.getloadavg()[0]]  # the machine's load average: how noisy the figures are
     r = subprocess.run([sys.executable, "-c", preparazione], cwd=ROOT, env=ambiente(NAZIONALE, REDIS),
                        capture_output=True, text=True, check=True)  # fmt: skip
     d = json.loads(r.stdout.strip().splitlines()[-1])
@@ -210,9 +211,13 @@ print(json.dumps({"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "mese
         csrf = next(c.value for c in jar if c.name == "csrftoken")
         opener = urllib.request.build_opener()
         opener.addheaders = [("Cookie", f"sessionid={d['cookie']}; csrftoken={csrf}")]
-        carica, salva = [], []
+        carica, salva, nudo = [], [], []
         html = ""
         for _ in range(n):
+            # The bare view with the same cookies, interleaved: the floor of any request here.
+            t = time.perf_counter()
+            opener.open(f"{base}/bench/nudo/").read()
+            nudo.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             html = opener.open(url).read().decode()
             carica.append((time.perf_counter() - t) * 1000)
@@ -236,8 +241,13 @@ print(json.dumps({"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "mese
             html = risposta.read().decode()
             salva.append((time.perf_counter() - t) * 1000)
             assert risposta.status == 200 and "is-invalid" not in html, html[:2000]
+            if i % 20 == 0:
+                carichi.append(os.getloadavg()[0])
+    carichi.append(os.getloadavg()[0])
     return {"carica_med": mediana(carica), "carica_p95": p95(carica), "salva_med": mediana(salva),
-            "salva_p95": p95(salva), "n": n, "volontari": len(d["servizi"]), "giorni": len(giorni)}  # fmt: skip
+            "salva_p95": p95(salva), "nudo_med": mediana(nudo), "nudo_p95": p95(nudo), "n": n,
+            "carico_macchina": [min(carichi), max(carichi)],
+            "volontari": len(d["servizi"]), "giorni": len(giorni)}  # fmt: skip
 
 
 # 5. CSV import of a month for an ente with 100 volunteers -------------------------------------
@@ -310,11 +320,15 @@ PAGINE_CARICO = ["/", "/rete/", "/rete/lombardia/", "/numeri/", "/notizie/", "/d
                  "/dati/v1/storico.csv", "/catalogo/"]  # fmt: skip
 
 
-def carico(args) -> list[dict]:
+def carico(args) -> dict:
     """wrk (2 threads, 16 connections) on each public page, then on the OLP's month grid with
-    a session cookie; every answer must be a 2xx with no socket errors."""
+    a session cookie; every answer must be a 2xx with no socket errors. Then the grid and the
+    bare view `/bench/nudo/` (with the same cookie) in turns, `args.runs` times each: the
+    grid's throughput as a share of the bare view's, both measured in this run."""
     cookie, mese = sessione_olp(NAZIONALE)
     out = []
+    rapporto = {"nudo": [], "nudo_sessione": [], "griglia": []}
+    carichi = [os.getloadavg()[0]]
     with gunicorn(NAZIONALE, REDIS, workers=2) as base:
         bersagli = [(p, base + p, ()) for p in PAGINE_CARICO]
         griglia = f"{base}/registro/?mese={mese}"
@@ -329,7 +343,22 @@ def carico(args) -> list[dict]:
             r = wrk(url, secondi=args.seconds, intestazioni=intestazioni)
             log(f"load {nome}: {r['rps']:.0f} req/s, p99 {r['p99_ms']} ms, errors {r['non_2xx'] + r['socket_errors']}")
             out.append({"pagina": nome, **r})
-    return out
+        sessione = (f"Cookie: sessionid={cookie}",)
+        for giro in range(args.runs):
+            for k, url, intestazioni in (("nudo", base + "/bench/nudo/", ()),
+                                         ("nudo_sessione", base + "/bench/nudo/", sessione),
+                                         ("griglia", griglia, sessione)):  # fmt: skip
+                time.sleep(3)
+                r = wrk(url, secondi=args.seconds, intestazioni=intestazioni)
+                assert r["non_2xx"] == 0 and r["socket_errors"] == 0, (k, r)
+                rapporto[k].append(r["rps"])
+                carichi.append(os.getloadavg()[0])
+                log(f"turn {giro + 1}, {k}: {r['rps']:.0f} req/s")
+    m = {k: mediana(v) for k, v in rapporto.items()}
+    log(f"month grid {m['griglia']:.0f} req/s, bare view {m['nudo']:.0f} req/s (signed in: {m['nudo_sessione']:.0f}): "
+        f"ratio {m['griglia'] / m['nudo']:.3f}")  # fmt: skip
+    return {"pagine": out, **m, "rapporto": m["griglia"] / m["nudo"], "giri": rapporto,
+            "carico_macchina": [min(carichi), max(carichi)]}  # fmt: skip
 
 
 # 8. Public pages through the caching proxy of the production stack --------------------------
@@ -474,12 +503,28 @@ def scrivi(risultati: dict, args) -> str:
         "## The register at national scale (through HTTP, gunicorn, production settings)",
         "",
         f"The demo OLP's {reg['volontari']} volunteers, the whole previous month ({reg['giorni']} days each), "
-        f"{reg['n']} requests each.",
+        f"{reg['n']} requests each, one at a time; the bare view `/bench/nudo/` with the same cookies is requested "
+        "before each load of the grid. The machine's load average during these requests: "
+        f"{reg['carico_macchina'][0]:.1f}-{reg['carico_macchina'][1]:.1f} (on {os.cpu_count()} cores; above that, "
+        "other work shared the machine and the times grow with it).",
         "",
-        "| request | median (ms) | p95 (ms) | budget p95 < 150 ms |",
+        "| request | median (ms) | p95 (ms) | budget p95 |",
         "| --- | ---: | ---: | --- |",
-        f"| load the month grid | {reg['carica_med']:.0f} | {reg['carica_p95']:.0f} | {ok(reg['carica_p95'] < 150)} |",
-        f"| save the full month | {reg['salva_med']:.0f} | {reg['salva_p95']:.0f} | {ok(reg['salva_p95'] < 150)} |",
+        f"| bare Django view (signed in) | {reg['nudo_med']:.1f} | {reg['nudo_p95']:.1f} | |",
+        f"| load the month grid | {reg['carica_med']:.1f} | {reg['carica_p95']:.1f} | ≤ 20 ms: "
+        f"{ok(reg['carica_p95'] <= 20)} |",
+        f"| save the full month | {reg['salva_med']:.1f} | {reg['salva_p95']:.1f} | ≤ 50 ms: "
+        f"{ok(reg['salva_p95'] <= 50)} |",
+        "",
+        f"Under load (wrk, 2 threads, 16 connections, {args.seconds} s, the grid and the bare view in turns, "
+        f"{args.runs} turns, medians): the month grid {ca['griglia']:.0f} req/s, the bare view {ca['nudo']:.0f} "
+        f"req/s, the bare view with the OLP's session cookie {ca['nudo_sessione']:.0f} req/s. The grid makes "
+        f"**{ca['rapporto']:.2f}** of the bare view's throughput (budget ≥ 0.15: {ok(ca['rapporto'] >= 0.15)}) and "
+        f"{ca['griglia'] / ca['nudo_sessione']:.2f} of a signed-in request that does nothing (turns: grid "
+        f"{', '.join(f'{x:.0f}' for x in ca['giri']['griglia'])}; bare "
+        f"{', '.join(f'{x:.0f}' for x in ca['giri']['nudo'])}; bare signed in "
+        f"{', '.join(f'{x:.0f}' for x in ca['giri']['nudo_sessione'])}; load average "
+        f"{ca['carico_macchina'][0]:.1f}-{ca['carico_macchina'][1]:.1f}).",
         "",
         "## CSV import (Helios attendance layout)",
         "",
@@ -504,7 +549,7 @@ def scrivi(risultati: dict, args) -> str:
         "| --- | ---: | ---: | ---: |",
         *[
             f"| `{x['pagina']}` | {x['rps']:.0f} | {x['p99_ms']:.0f} | {x['non_2xx'] + x['socket_errors']} |"
-            for x in ca
+            for x in ca["pagine"]
         ],
         "",
         "## What it took to meet the budgets",
@@ -534,6 +579,24 @@ def scrivi(risultati: dict, args) -> str:
         "indexes); `Presenza`'s default ordering by its `servizio` relation joined and hashed all 125,650 services "
         "into every aggregate (now ordered by the column); and each of the 124 cells rendered its option lists "
         "(now rendered once per process by `volontari/templatetags/griglia.py`).",
+        "- **Register, second round (issue 15: load p95 ≤ 20 ms, save p95 ≤ 50 ms).** Measured first, in the "
+        "process (bench settings, national database): a load was 23 ms (13 queries; the session-tracking "
+        "middleware's transaction 2.2 ms, roles 1.9, the services 4.2, the cells 5.3, the template 6.0, half of "
+        "it the grid's body), a full-month save 64 ms (25 queries; `salva_griglia` 27, of which Django's "
+        "`bulk_update` 14 ms of CPU for the 18 days a save changes, 84 ms for a whole month). The cells were no "
+        "longer form widgets (`griglia.cella` since the first round). Now: allauth's session tracking, a "
+        "five-statement transaction on every signed-in request, writes at most once a minute per session and "
+        "client (`network.middleware.UserSessionsMiddleware`); changed days go in one `UPDATE ... FROM UNNEST`; "
+        "the days outside the month in one query (was three); no savepoint around the writes; the page after a "
+        "save is built from what was written (no read back); the grid's body in one pass "
+        "(`griglia.righe_griglia`). A load runs 8 queries, a save 14; in the process, on the same busy "
+        "machine, CPU per load 27-30 → 20-21 ms, per save 58-66 → 33-35 ms.",
+        "- **The grid under load.** A signed-in request that does nothing (the bare view with the OLP's session "
+        "cookie) reads the session, the user, the memberships, the OLP and the volunteer row before any view "
+        "runs: five round trips to PostgreSQL and about 5 ms of CPU, where the anonymous bare view needs none and "
+        "0.2 ms. That floor alone is a few hundredths of the anonymous bare view's throughput, so the grid "
+        "cannot reach 0.15 of it without serving signed-in pages from a cache; its share of the signed-in floor "
+        "is the figure that its own code moves (above).",
         "- **Query counts.** Every page runs the same number of queries at both scales: lists paginate in SQL, "
         "related rows come with `select_related`/`prefetch_related`, figures are aggregated in the database "
         "(`tests/network/test_query_counts_pagine.py` checks every page of the authorization matrix).",
@@ -580,7 +643,7 @@ def main():
     Path(args.out).write_text(scrivi(risultati, args) + "\n")
     (ROOT / "bench" / "ultimo.json").write_text(json.dumps(risultati, indent=1, default=str))
     log(f"written {args.out}")
-    errori = sum(x["non_2xx"] + x["socket_errors"] for x in risultati["carico"])
+    errori = sum(x["non_2xx"] + x["socket_errors"] for x in risultati["carico"]["pagine"])
     if errori:
         sys.exit(f"the load run had {errori} errors: see {args.out}")
 

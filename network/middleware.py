@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -139,3 +141,55 @@ class SecurityHeadersMiddleware:
         if self.permessi:
             response.headers.setdefault("Permissions-Policy", self.permessi)
         return response
+
+
+class UserSessionsMiddleware:
+    """allauth's session tracking (the user's list of signed-in devices: address, browser, last
+    seen), written at most once a minute per session and client instead of on every request.
+
+    allauth's own middleware runs a transaction on every signed-in request (read the row, read
+    the user again, update `last_seen_at`, commit): five statements and a commit that waits for
+    the disk, most of the cost of a light page such as the register's grid (docs/benchmarks.md).
+    Here each worker remembers when it last recorded a (session, user, address, browser): a new
+    session, a new address or a new browser is recorded at once, as before (allauth's
+    `session_client_changed` signal too); only the "last seen" time is coarser, by at most
+    `USERSESSIONS_ATTIVITA_SECONDI` (0 writes on every request, as allauth does)."""
+
+    MASSIMO = 10_000  # remembered keys per worker; beyond, the memory starts again
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.viste: dict[tuple, float] = {}
+
+    def __call__(self, request):
+        from allauth.usersessions import app_settings
+
+        if (
+            app_settings.TRACK_ACTIVITY
+            and hasattr(request, "session")
+            and request.session.session_key
+            and hasattr(request, "user")
+            and request.user.is_authenticated
+        ):
+            self.registra(request)
+        return self.get_response(request)
+
+    def registra(self, request) -> None:
+        from allauth.account.adapter import get_adapter
+        from allauth.usersessions.models import UserSession
+
+        secondi = getattr(settings, "USERSESSIONS_ATTIVITA_SECONDI", 60)
+        chiave = (
+            request.session.session_key,
+            request.user.pk,
+            get_adapter().get_client_ip(request),
+            request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length],
+        )
+        adesso = time.monotonic()
+        ultima = self.viste.get(chiave)
+        if ultima is not None and adesso - ultima < secondi:
+            return
+        UserSession.objects.create_from_request(request)
+        if len(self.viste) >= self.MASSIMO:
+            self.viste.clear()
+        self.viste[chiave] = adesso

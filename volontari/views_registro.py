@@ -61,13 +61,19 @@ def _etichette(g: datetime.date) -> dict[str, str]:
     }
 
 
-def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, giorni=None):
+def _contesto(request, mese, servizi, *, errori=None, valori=None, avvisi=None, giorni=None, scritti=None):
     """What the register's pages show: per volunteer a column of cells (plain dicts, rendered
-    by griglia.cella), per day a row. `giorni` narrows the days (today's page)."""
+    by griglia.cella), per day a row. `giorni` narrows the days (today's page). After a save,
+    `scritti` (salva_griglia's answer) carries the month as written: not read back when it
+    covers every service shown."""
     oggi = timezone.localdate()
     ids = [s.pk for s in servizi]
-    righe = actions.carica_mese(ids, mese)
-    chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio_id__in=ids, mese=mese)}
+    if scritti is not None and all(i in scritti.righe for i in ids):
+        righe = scritti.righe
+        chiusure = {i: scritti.chiusure[i] for i in ids if i in scritti.chiusure}
+    else:
+        righe = actions.carica_mese(ids, mese)
+        chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio_id__in=ids, mese=mese)}
     giorni = giorni or rules.giorni_del_mese(mese)
     errori = errori or {}
     valori = valori or {}
@@ -188,7 +194,7 @@ def _salva(request, servizi, mese, *, giorni=None) -> tuple[dict, int]:
             (next(s for s in servizi if s.pk == sid).volontario, msgs) for sid, msgs in exc.servizi.items()
         ]
         return contesto, 422
-    contesto = _contesto(request, mese, servizi, giorni=giorni, avvisi=scritti.avvisi)
+    contesto = _contesto(request, mese, servizi, giorni=giorni, avvisi=scritti.avvisi, scritti=scritti)
     n = sum(scritti.values())
     contesto["esito"] = _scritti(n) if n else _("Nothing to save: no day was changed.")
     contesto["salvato"] = True
@@ -254,7 +260,7 @@ def riempi(request):
         contesto = _contesto(request, mese, servizi, errori=exc.giorni)
         contesto["errore"] = exc.messages[0]
         return render(request, template, contesto, status=422)
-    contesto = _contesto(request, mese, servizi, avvisi=scritti.avvisi)
+    contesto = _contesto(request, mese, servizi, avvisi=scritti.avvisi, scritti=scritti)
     n = sum(scritti.values())
     contesto["esito"] = ngettext(
         "Filled: %(n)s day written. Change the days that went differently.",

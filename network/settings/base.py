@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "network.middleware.UserSessionsMiddleware",
     "network.middleware.RequireMFAMiddleware",
     "network.middleware.PolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,6 +164,9 @@ MFA_TOTP_ISSUER = "Rete Servizio Civile"
 # One 30-second step either side: phones' clocks drift (RFC 6238, section 5.2).
 MFA_TOTP_TOLERANCE = 1
 USERSESSIONS_TRACK_ACTIVITY = True
+# "Last seen" of a signed-in device is recorded at most this often per session and client
+# (network.middleware.UserSessionsMiddleware); a new session, address or browser at once.
+USERSESSIONS_ATTIVITA_SECONDI = env.int("DJANGO_USERSESSIONS_ATTIVITA_SECONDI", default=60)
 
 # Invitations are single use and expire after this many days.
 INVITO_VALIDITA_GIORNI = env.int("INVITO_VALIDITA_GIORNI", default=7)

@@ -168,3 +168,62 @@ def test_ids_in_pages_are_never_written_with_thousand_separators(client, mondo):
         reverse("monitoraggio:cruscotto") + f"?mese={MESE_SCORSO:%Y-%m}&livello=ente&id={a.posto.sede.ente_id}"
     ).content.decode()
     assert "12.345" not in html
+
+
+def _griglia_senza_esito(html: str) -> str:
+    """The grid as the page shows it, without what only a save's answer carries (the outcome
+    message, the saved flag, the CSRF token)."""
+    import re
+
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    html = html.replace(" data-salvato", "")
+    inizio, fine = html.index("<table"), html.index("</table>")
+    versioni = sorted(re.findall(r'name="ver-\d+" value="[^"]*"', html))
+    return "\n".join(versioni) + html[inizio:fine]
+
+
+def test_the_grid_after_a_save_is_the_grid_read_again(client, mondo):
+    """The save's answer shows the month from what salva_griglia wrote, not read back: it must
+    equal a fresh read, version tokens included (the next save of the page goes through), also
+    when a save creates, changes and clears days and takes back a preliminary confirmation."""
+    from volontari.models import ChiusuraMensile
+
+    servizi = [mondo.oggetti["servizi"]["a"], *colleghi(mondo, 2)]
+    client.force_login(mondo.users["olp_a"])
+    url = reverse("registro:griglia") + f"?mese={MESE_SCORSO:%Y-%m}"
+    hx = {"HX-Request": "true"}
+    primo = client.post(url, dati_mese(servizi, MESE_SCORSO), headers=hx)
+    assert primo.status_code == 200
+    assert _griglia_senza_esito(primo.content.decode()) == _griglia_senza_esito(
+        client.get(url, headers=hx).content.decode()
+    )
+
+    ChiusuraMensile.objects.create(
+        servizio=servizi[0], mese=MESE_SCORSO, stato=ChiusuraMensile.Stato.CONFERMA_PRELIMINARE,
+        conferma_preliminare_il=timezone.now(), conferma_preliminare_da=mondo.users["olp_a"],
+    )  # fmt: skip
+    pagina = client.get(url, headers=hx).content.decode()
+    import re
+
+    dati = dati_mese(servizi, MESE_SCORSO)
+    for s in servizi:
+        dati[f"ver-{s.pk}"] = re.search(rf'name="ver-{s.pk}" value="([^"]*)"', pagina).group(1)
+    primo_giorno, secondo_giorno = (
+        f"{servizi[0].pk}-{MESE_SCORSO + datetime.timedelta(days=i):%Y%m%d}" for i in (0, 1)
+    )
+    dati[f"c-{primo_giorno}"] = ""  # cleared
+    dati[f"c-{secondo_giorno}"], dati[f"o-{secondo_giorno}"] = "PR", ""  # changed
+    secondo = client.post(url, dati, headers=hx)
+    assert secondo.status_code == 200 and "is-invalid" not in secondo.content.decode()
+    assert ChiusuraMensile.objects.get(servizio=servizi[0], mese=MESE_SCORSO).stato == ChiusuraMensile.Stato.APERTA
+    salvata = _griglia_senza_esito(secondo.content.decode())
+    assert salvata == _griglia_senza_esito(client.get(url, headers=hx).content.decode())
+    assert f'name="c-{primo_giorno}" id="c-{primo_giorno}" value=""' in salvata
+
+    # The next save from the answer's own tokens goes through.
+    for s in servizi:
+        dati[f"ver-{s.pk}"] = re.search(rf'name="ver-{s.pk}" value="([^"]*)"', secondo.content.decode()).group(1)
+    dati[f"c-{primo_giorno}"], dati[f"o-{primo_giorno}"], dati[f"a-{primo_giorno}"] = "P", "4", "servizio"
+    terzo = client.post(url, dati, headers=hx)
+    assert terzo.status_code == 200, terzo.content.decode()[:500]
+    assert Presenza.objects.get(servizio=servizi[0], giorno=MESE_SCORSO).ore == 4

@@ -419,3 +419,30 @@ def test_hour_plan_projects_the_pace_kept(mondo):
     piano = actions.piano_ore(servizio)
     assert piano["fatte"] == 50
     assert piano["proiezione"] == 500  # 5 hours a day, 100 days
+
+
+def test_a_changed_day_is_written_whole(mondo):
+    """Every field of a changed day reaches the database (one UPDATE ... FROM UNNEST on
+    PostgreSQL, bulk_update elsewhere): code, activity, hours, note, who wrote it, when; the
+    days left as they were are not touched."""
+    lunedi = lunedi_passato(2)
+    martedi = lunedi + datetime.timedelta(days=1)
+    salva(mondo, {lunedi: p(lunedi), martedi: p(martedi)})
+    prima = {x.giorno: x for x in Presenza.objects.filter(servizio=mondo.oggetti["servizi"]["a"])}
+    referente = mondo.users["referente_a"]
+    salva(
+        mondo,
+        {
+            lunedi: Voce(lunedi, "PR", "", Decimal(0), "visita"),
+            martedi: p(martedi),
+        },
+        chi="referente_a",
+    )
+    dopo = {x.giorno: x for x in Presenza.objects.filter(servizio=mondo.oggetti["servizi"]["a"])}
+    cambiato = dopo[lunedi]
+    assert (cambiato.codice, cambiato.attivita, cambiato.ore, cambiato.nota, cambiato.inserita_da_id) == (
+        "PR", "", Decimal(0), "visita", referente.pk,
+    )  # fmt: skip
+    assert cambiato.aggiornata_il > prima[lunedi].aggiornata_il
+    assert dopo[martedi].aggiornata_il == prima[martedi].aggiornata_il
+    assert dopo[martedi].inserita_da_id == mondo.users["olp_a"].pk

@@ -10,6 +10,7 @@ from functools import lru_cache
 from html import escape
 
 from django import template
+from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -144,6 +145,34 @@ _CELLA = (
     '<select name="a-{k}" class="form-select form-select-sm attivita" aria-label="{l_attivita}">{opzioni}</select>'
     "</span>{errore}{avvisi}</div>"
 )
+
+
+@register.simple_tag
+def righe_griglia(righe: list[dict]) -> SafeString:
+    """The month grid's body: a row per day (its name, a cell per volunteer, "fill the week"
+    on Mondays), built here in one pass. Written as template loops it was about half the
+    page's rendering (31 days × volunteers × the variables of each cell; docs/benchmarks.md)."""
+    riempi = escape(reverse("registro:riempi"))
+    etichetta_riempi = escape(_("Fill the week"))
+    parti = []
+    for r in righe:
+        giorno = r["giorno"]
+        parti.append('<tr class="weekend">' if r["weekend"] else "<tr>")
+        parti.append(f'<th scope="row" class="text-nowrap">{escape(formatta_data(giorno, "D j"))}</th>')
+        for i, c in enumerate(r["celle"]):
+            attiva = ' class="col-attiva"' if i == 0 else ""
+            parti.append(f'<td data-col="{i}"{attiva}>{cella(c, r["etichette"])}</td>')
+        if r["riempibile"]:
+            parti.append(
+                f'<td><button type="submit" class="btn btn-outline-primary btn-sm riempi" formaction="{riempi}"'
+                f' hx-post="{riempi}" name="settimana" value="{giorno:%Y-%m-%d}">{etichetta_riempi}'
+                f'<span class="visually-hidden"> {escape(formatta_data(giorno, "j F"))}</span></button></td>'
+            )
+        else:
+            parti.append("<td></td>")
+        parti.append("</tr>")
+    # Every value above is escaped or is markup made here (cella's is safe).
+    return mark_safe("".join(parti))  # noqa: S308
 
 
 @register.filter
