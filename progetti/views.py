@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.audit import client_ip
 from enti.access import ambito
-from enti.models import Ente, Esperto, Olp, Sede
+from enti.models import Esperto, Olp, Sede
 from enti.roles import Ruolo
 from infra.csv_sicuro import cella_sicura
 from infra.forms import errori_nel_form
@@ -59,7 +59,7 @@ def lista(request):
         .annotate(n_posti=Count("posti"))
         .order_by("-aggiornato_il")
     )
-    filtro = ProgettoFilter(request.GET or None, queryset=qs)
+    filtro = ProgettoFilter(request.GET or None, queryset=qs, request=request)
     progetti = filtro.qs
     if request.GET.get("formato") == "csv":
         return _csv(progetti)
@@ -100,10 +100,9 @@ def _csv(progetti) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def nuovo(request):
-    enti = Ente.objects.filter(pk__in=ambito(request.user).enti_referente).order_by("denominazione")
-    if not enti.exists():
+    if not ambito(request.user).enti_referente:
         raise PermissionDenied
-    form = NuovoProgettoForm(request.POST or None, enti=enti)
+    form = NuovoProgettoForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         dati = {k: form.cleaned_data[k] for k in ("titolo", "bando", "settore", "area")}
         try:
@@ -228,10 +227,9 @@ def dettaglio(request, pk: int):
     posti = list(progetto.posti.select_related("sede__comune").prefetch_related("olp"))
     incarichi = list(progetto.incarichi.select_related("esperto"))
     rete = bool(ruoli & actions.RETE)
-    esperti = Esperto.objects.visible_to(request.user).filter(attivo=True) if rete else Esperto.objects.none()
     for incarico in incarichi:
         incarico.form = (
-            AssegnaEspertoForm(esperti=esperti.filter(**{incarico.ruolo: True}), prefix=f"i{incarico.pk}")
+            AssegnaEspertoForm(user=request.user, ruolo=incarico.ruolo, prefix=f"i{incarico.pk}")
             if rete and incarico.stato == IncaricoEsperto.Stato.RICHIESTO
             else None
         )
@@ -296,7 +294,7 @@ def assegna_esperto(request, pk: int):
     incarico = get_object_or_404(
         IncaricoEsperto.objects.filter(progetto__in=Progetto.objects.visible_to(request.user)), pk=pk
     )
-    form = AssegnaEspertoForm(request.POST, esperti=Esperto.objects.visible_to(request.user), prefix=f"i{pk}")
+    form = AssegnaEspertoForm(request.POST, user=request.user, ruolo=incarico.ruolo, prefix=f"i{pk}")
     if form.is_valid():
         try:
             actions.assegna_esperto(
@@ -354,8 +352,7 @@ def programma(request, pk: int):
 def programma_modifica(request, pk: int | None = None):
     nodi = actions.nodi_gestiti(request.user)
     instance = get_object_or_404(Programma.objects.filter(nodo__in=nodi), pk=pk) if pk else None
-    progetti = actions.progetti_per_programma(request.user, nodi)
-    form = ProgrammaForm(request.POST or None, instance=instance, nodi=nodi, progetti=progetti)
+    form = ProgrammaForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         prog = actions.salva_programma(
             acting_user=request.user,
