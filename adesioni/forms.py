@@ -7,7 +7,7 @@ from enti.forms import ComuneField
 from enti.models import Nodo
 from enti.roles import Ruolo
 from enti.scelte import ENTE, OLP_INVITO, SEDE_INVITO, nodi
-from infra.scelte import campo_scelta, preseleziona_unica
+from infra.scelte import SELEZIONA, campo_scelta, preseleziona_unica
 from volontari.scelte import VOLONTARIO_INVITO
 
 from .models import RichiestaAccesso
@@ -29,6 +29,7 @@ class InvitoForm(forms.Form):
         self.fields["ruolo"].choices = [(r.value, r.label) for r in Ruolo if r in invitabili]
         # Every choice list is limited to what the inviter may give.
         self.fields["nodo"].queryset = nodi(user)
+        self.fields["nodo"].empty_label = SELEZIONA
         self.fields["ente"].queryset = ENTE.per(user)
         self.fields["sede"].queryset = SEDE_INVITO.per(user)
         self.fields["olp"].queryset = OLP_INVITO.per(user)

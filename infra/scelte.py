@@ -37,6 +37,9 @@ TESTO_MAX = 100
 # feminine ones (regioni, province, aree).
 TUTTI = pgettext_lazy("empty filter, masculine plural", "All")
 TUTTE = pgettext_lazy("empty filter, feminine plural", "All")
+# The empty choice of a form's list, and what a long one reads while empty.
+SELEZIONA = _("Select…")
+CERCA = _("Type to search")
 
 
 def intero(valore: str) -> int | None:
@@ -141,7 +144,11 @@ class SceltaRemota(forms.Select):
         if self.parametri:
             a["data-parametri"] = urlencode(self.parametri)
         a["data-vuoto"] = _("No match: type part of the name or the code.")
-        a["data-cerca"] = _("Type to search")
+        # What the box reads while empty: a filter's "Tutti"/"Tutte", a short list's empty
+        # choice, otherwise an invitation to type.
+        vuota = self.choices.field.empty_label
+        filtro = vuota is not None and str(vuota) in (str(TUTTI), str(TUTTE))
+        a["data-segnaposto"] = vuota if (filtro or (self.completa and vuota is not None)) else CERCA
         return context
 
 
@@ -165,6 +172,7 @@ def campo_scelta(
     kwargs.setdefault(
         "error_messages", {"invalid_choice": _("Choose one of the rows offered: type part of the name and pick it.")}
     )
+    kwargs.setdefault("empty_label", SELEZIONA)
     return forms.ModelChoiceField(
         queryset=queryset, widget=SceltaRemota(scelta, dipende_da=dipende_da, preseleziona=preseleziona), **kwargs
     )
@@ -172,7 +180,8 @@ def campo_scelta(
 
 def preseleziona_unica(campo: forms.ModelChoiceField) -> None:
     """A short plain list (the nodi of a user, the OLP of a place) comes chosen when it has
-    exactly one row and nothing is chosen yet (one query)."""
+    exactly one row and nothing is chosen yet (one query); its empty choice reads "Seleziona…"."""
+    campo.empty_label = SELEZIONA
     righe = list(campo.queryset[:2])
     if len(righe) == 1 and campo.initial is None:
         campo.initial = righe[0].pk

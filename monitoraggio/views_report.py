@@ -17,7 +17,7 @@ from accounts.files import file_privato
 from enti.access import ambito
 from enti.models import Nodo
 from enti.scelte import ENTE, nodi
-from infra.scelte import campo_scelta, preseleziona_unica
+from infra.scelte import SELEZIONA, campo_scelta, preseleziona_unica
 from progetti.scelte import PROGETTO
 from volontari.forms import DataDiServizio
 
@@ -42,6 +42,7 @@ class OrdineForm(forms.Form):
         super().__init__(*args, **kwargs)
         a = ambito(user)
         self.fields["nodo"].queryset = nodi(user)
+        self.fields["nodo"].empty_label = SELEZIONA
         self.fields["ente"].queryset = ENTE.per(user)
         self.fields["progetto"].queryset = PROGETTO.per(user)
         if not (a.nazionale or a.nodi):

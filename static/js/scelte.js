@@ -22,14 +22,13 @@
     const completa = select.hasAttribute("data-scelta-completa");
     const nomePadre = select.dataset.dipendeDa;
     const padre = nomePadre && select.form ? select.form.elements.namedItem(nomePadre) : null;
-    const vuota = select.querySelector('option[value=""]');
     const opzioni = {
       valueField: "value",
       labelField: "text",
       searchField: ["text"],
       maxOptions: 100,
       allowEmptyOption: false,
-      placeholder: vuota ? vuota.textContent : select.dataset.cerca,
+      placeholder: select.dataset.segnaposto,
       plugins: select.multiple ? ["remove_button"] : [],
       render: {
         no_results: function () {
@@ -39,13 +38,14 @@
     };
     if (!completa) {
       opzioni.preload = "focus";
-      // The server has already matched the text (name or code): keep its rows in its order.
+      // The server has already matched the text (name or code): show its rows, in its order.
       opzioni.score = function () {
         return function () {
           return 1;
         };
       };
       opzioni.load = function (query, callback) {
+        const ts = this;
         const url = new URL(select.dataset.scelta, window.location.origin);
         new URLSearchParams(select.dataset.parametri || "").forEach(function (v, k) {
           url.searchParams.set(k, v);
@@ -57,6 +57,8 @@
             return r.ok ? r.json() : Promise.reject(r.status);
           })
           .then(function (dati) {
+            // Only this answer's rows (and the chosen ones): those of an earlier text go.
+            ts.clearOptions();
             callback(dati.risultati);
           })
           .catch(function () {
@@ -65,6 +67,9 @@
       };
     }
     const ts = new window.TomSelect(select, opzioni);
+    // The <select> stays in the page as the form's value, out of reach (tabindex -1); its label
+    // now names Tom Select's search box, so assistive technologies skip the copy.
+    select.setAttribute("aria-hidden", "true");
     if (padre) {
       padre.addEventListener("change", function () {
         ts.clear(true);
