@@ -112,6 +112,8 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "cerca:olp_invito": frozenset({Ruolo.REFERENTE}),
     "cerca:volontario_invito": frozenset({Ruolo.REFERENTE, Ruolo.OLP}),
     "cerca:progetto": RETE | RUOLI_ENTE,
+    "cerca:sede_progetto": frozenset({Ruolo.REFERENTE}),
+    "cerca:ente_coprogettante": frozenset({Ruolo.REFERENTE}),
     "cerca:progetto_programma": RETE,
     "cerca:esperto": RETE,
     "cerca:area": TUTTI,

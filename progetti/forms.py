@@ -1,13 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enti.models import Ente, Esperto, Olp, ReteTerritoriale, Sede
+from enti.models import Esperto, Olp, ReteTerritoriale
 from enti.scelte import ENTE_PROPONENTE
 from infra.scelte import campo_scelta, intero, preseleziona_unica
 
 from . import actions
 from .models import AmbitoAzione, Bando, IncaricoEsperto, Progetto, Programma
-from .scelte import AREA, ESPERTO, PROGETTO_PROGRAMMA
+from .scelte import AREA, ENTE_COPROGETTANTE, ESPERTO, PROGETTO_PROGRAMMA, SEDE_PROGETTO
 
 
 def area_del_settore(form: forms.BaseForm, settore_id) -> None:
@@ -54,8 +54,8 @@ class PassoForm(forms.Form):
     campi_facoltativi: tuple[str, ...] = ()
     help_texts: dict = {}
 
-    def __init__(self, data=None, *, instance: Progetto, **kwargs):
-        self.instance = instance
+    def __init__(self, data=None, *, instance: Progetto, user=None, **kwargs):
+        self.instance, self.user = instance, user
         initial = forms.model_to_dict(instance, fields=self.campi)
         super().__init__(data, initial=initial, **kwargs)
         for name, field in forms.fields_for_model(Progetto, fields=self.campi, help_texts=self.help_texts).items():
@@ -83,10 +83,17 @@ class GeneraleForm(PassoForm):
         self.fields["descrizione"].widget = forms.Textarea(attrs={"rows": 5})
         area_del_settore(self, self.instance.settore_id)
         self.fields["rete"].queryset = ReteTerritoriale.objects.filter(nodo_id=ente.nodo_id)
-        self.fields["enti_coprogettanti"].queryset = (
-            Ente.objects.aderenti().filter(nodo_id=ente.nodo_id).exclude(pk=ente.pk).order_by("denominazione")
+        # The member enti of the nodo (hundreds in a large region): a type-ahead list.
+        campo = campo_scelta(
+            ENTE_COPROGETTANTE,
+            multipla=True,
+            required=False,
+            label=self.fields["enti_coprogettanti"].label,
+            help_text=_("Other member bodies of your node that share the project."),
         )
-        self.fields["enti_coprogettanti"].help_text = _("Other member bodies of your node that share the project.")
+        campo.queryset = ENTE_COPROGETTANTE.per(self.user, progetto=self.instance.pk)
+        campo.widget.parametri = {"progetto": self.instance.pk}
+        self.fields["enti_coprogettanti"] = campo
 
 
 class OrarioForm(PassoForm):
@@ -126,7 +133,8 @@ class MisureForm(PassoForm):
 
 
 class PostoForm(forms.Form):
-    sede = forms.ModelChoiceField(label=_("Site"), queryset=Sede.objects.none())
+    # The open sedi of the project's enti: a type-ahead list (a large comune has many).
+    sede = campo_scelta(SEDE_PROGETTO, label=_("Site"))
     posti_vitto_alloggio = forms.IntegerField(label=_("Places with board and lodging"), min_value=0, initial=0)
     posti_solo_vitto = forms.IntegerField(label=_("Places with board only"), min_value=0, initial=0)
     posti_senza_vitto_alloggio = forms.IntegerField(label=_("Places without board or lodging"), min_value=0, initial=0)
@@ -137,19 +145,20 @@ class PostoForm(forms.Form):
         label=_("OLP"), queryset=Olp.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, sedi, olp, **kwargs):
+    def __init__(self, *args, sedi, olp, progetto_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sede"].queryset = sedi
+        self.fields["sede"].widget.parametri = {"progetto": progetto_id}
         self.fields["olp"].queryset = olp
 
 
 class BasePostiFormSet(forms.BaseFormSet):
-    def __init__(self, *args, sedi, olp, **kwargs):
-        self.sedi, self.olp = sedi, olp
+    def __init__(self, *args, sedi, olp, progetto_id: int, **kwargs):
+        self.sedi, self.olp, self.progetto_id = sedi, olp, progetto_id
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"sedi": self.sedi, "olp": self.olp}
+        return {"sedi": self.sedi, "olp": self.olp, "progetto_id": self.progetto_id}
 
 
 PostiFormSet = forms.formset_factory(PostoForm, formset=BasePostiFormSet, extra=1, can_delete=True)

@@ -1,7 +1,9 @@
 """The choice lists of progetti's rows that forms offer by type-ahead (infra.scelte): each one the
 scoped rows a form validates against and `/cerca/<tipo>/` answers from."""
 
-from enti.models import Esperto
+from django.db.models import Q
+
+from enti.models import Ente, Esperto, Sede
 from infra.scelte import Scelta, intero, registra
 
 from . import actions
@@ -29,6 +31,37 @@ def _esperti(user, ruolo=None):
     return qs.filter(**{ruolo: True}) if ruolo else qs
 
 
+def _il_progetto(user, progetto):
+    """The project, if the user sees it, as a subquery (no query of its own)."""
+    return Progetto.objects.visible_to(user).filter(pk=progetto)
+
+
+def _sedi_progetto(user, progetto=None):
+    """The open sedi of a project's lead and co-designing enti: where its places may be."""
+    if not progetto:
+        return Sede.objects.none()
+    visto = _il_progetto(user, progetto)
+    coprogettanti = Progetto.enti_coprogettanti.through.objects.filter(progetto__in=visto.values("pk"))
+    return (
+        Sede.objects.filter(data_chiusura__isnull=True)
+        .filter(Q(ente_id__in=visto.values("ente_id")) | Q(ente_id__in=coprogettanti.values("ente_id")))
+        .order_by("denominazione", "indirizzo", "pk")
+    )
+
+
+def _enti_coprogettanti(user, progetto=None):
+    """The other member enti of the lead ente's nodo: who may co-design the project."""
+    if not progetto:
+        return Ente.objects.none()
+    visto = _il_progetto(user, progetto)
+    return (
+        Ente.objects.aderenti()
+        .filter(nodo_id__in=visto.values("ente__nodo_id"))
+        .exclude(pk__in=visto.values("ente_id"))
+        .order_by("denominazione", "pk")
+    )
+
+
 def _ruolo(valore: str) -> str | None:
     return valore if valore in IncaricoEsperto.Ruolo.values else None
 
@@ -50,5 +83,17 @@ ESPERTO = registra(
     Scelta(
         "esperto", Esperto, _esperti, cerca=("cognome", "nome"), ordine=("cognome", "nome", "pk"),
         parametri={"ruolo": _ruolo},
+    )
+)  # fmt: skip
+SEDE_PROGETTO = registra(
+    Scelta(
+        "sede_progetto", Sede, _sedi_progetto, cerca=("denominazione", "indirizzo", "comune__nome"),
+        ordine=("denominazione", "indirizzo", "pk"), parametri={"progetto": intero},
+    )
+)  # fmt: skip
+ENTE_COPROGETTANTE = registra(
+    Scelta(
+        "ente_coprogettante", Ente, _enti_coprogettanti, cerca=("denominazione", "codice_fiscale"),
+        ordine=("denominazione", "pk"), parametri={"progetto": intero},
     )
 )  # fmt: skip

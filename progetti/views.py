@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.audit import client_ip
 from enti.access import ambito
-from enti.models import Esperto, Olp, Sede
+from enti.models import Esperto, Olp
 from enti.roles import Ruolo
 from infra.csv_sicuro import cella_sicura
 from infra.forms import errori_nel_form
@@ -33,6 +33,7 @@ from .forms import (
     ProgrammaForm,
 )
 from .models import IncaricoEsperto, Progetto, Programma
+from .scelte import SEDE_PROGETTO
 
 PASSI = [
     ("generale", gettext_lazy("General data"), GeneraleForm),
@@ -152,7 +153,7 @@ def modifica(request, pk: int, passo: str):
 
     if passo == "sedi":
         enti_ammessi = [progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)]
-        sedi = Sede.objects.filter(ente_id__in=enti_ammessi, data_chiusura__isnull=True).select_related("ente")
+        sedi = SEDE_PROGETTO.per(request.user, progetto=progetto.pk)
         olp = Olp.objects.filter(ente_id__in=enti_ammessi, attivo=True)
         iniziali = [
             {
@@ -165,7 +166,9 @@ def modifica(request, pk: int, passo: str):
             }
             for p in progetto.posti.prefetch_related("olp")
         ]
-        formset = PostiFormSet(request.POST or None, initial=iniziali, sedi=sedi, olp=olp, prefix="posti")
+        formset = PostiFormSet(
+            request.POST or None, initial=iniziali, sedi=sedi, olp=olp, progetto_id=progetto.pk, prefix="posti"
+        )
         if request.method == "POST" and formset.is_valid():
             righe = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
             try:
@@ -199,7 +202,7 @@ def modifica(request, pk: int, passo: str):
         context["form"] = form
         return render(request, "progetti/modifica.html", context)
 
-    form = form_class(request.POST or None, instance=progetto)
+    form = form_class(request.POST or None, instance=progetto, user=request.user)
     if request.method == "POST" and form.is_valid():
         dati = {k: form.cleaned_data[k] for k in form.fields if k != "enti_coprogettanti"}
         coprogettanti = list(form.cleaned_data["enti_coprogettanti"]) if "enti_coprogettanti" in form.fields else None

@@ -205,6 +205,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "cerca:olp_invito": (302, 403, 403, 200, 200, 403, 403, 403),
     "cerca:volontario_invito": (302, 403, 200, 200, 200, 403, 403, 403),
     "cerca:progetto": (302, 403, 403, 200, 200, 200, 200, 200),
+    "cerca:sede_progetto": (302, 403, 403, 200, 200, 403, 403, 403),
+    "cerca:ente_coprogettante": (302, 403, 403, 200, 200, 403, 403, 403),
     "cerca:progetto_programma": (302, 403, 403, 403, 403, 200, 200, 200),
     "cerca:esperto": (302, 403, 403, 403, 403, 200, 200, 200),
     "cerca:area": (200,) * 8,

@@ -13,9 +13,9 @@ from enti.scelte import ENTE, OLP_INVITO, SEDE_INVITO
 from infra import scelte
 from monitoraggio.models import Report
 from monitoraggio.views_report import OrdineForm
-from progetti.forms import NuovoProgettoForm, ProgrammaForm
+from progetti.forms import GeneraleForm, NuovoProgettoForm, ProgrammaForm
 from progetti.models import Progetto
-from progetti.scelte import PROGETTO, PROGETTO_PROGRAMMA
+from progetti.scelte import ENTE_COPROGETTANTE, PROGETTO, PROGETTO_PROGRAMMA
 from tests.factories import (
     AreaFactory,
     EnteFactory,
@@ -84,6 +84,24 @@ def test_projects_volunteers_and_the_programme_list_stay_in_scope(client, mondo)
     olp_b = mondo.oggetti["servizi"]["b"].olp
     assert cerca(client, mondo, "referente_a", "olp_invito", q=olp_b.cognome) == []
     assert cerca(client, mondo, "referente_b", "olp_invito", q=olp_b.cognome) == [str(olp_b)]
+
+
+def test_sites_and_co_designers_of_a_project_only_for_those_who_see_it(client, mondo):
+    progetto_a = mondo.oggetti["servizi"]["a"].posto.progetto
+    sede_a = mondo.oggetti["servizi"]["a"].posto.sede
+    sede_b = mondo.oggetti["servizi"]["b"].posto.sede
+    assert cerca(client, mondo, "referente_a", "sede_progetto", q="", progetto=progetto_a.pk) == [str(sede_a)]
+    assert cerca(client, mondo, "referente_b", "sede_progetto", q="", progetto=progetto_a.pk) == []
+    # Co-designing with Beta brings Beta's sedi; Vu (another nodo) is never offered.
+    assert cerca(client, mondo, "referente_a", "ente_coprogettante", q="comune", progetto=progetto_a.pk) == [
+        "Comune di Beta"
+    ]
+    assert cerca(client, mondo, "referente_b", "ente_coprogettante", q="comune", progetto=progetto_a.pk) == []
+    progetto_a.enti_coprogettanti.add(mondo.oggetti["enti"]["b"])
+    assert sorted(cerca(client, mondo, "referente_a", "sede_progetto", q="", progetto=progetto_a.pk)) == sorted(
+        [str(sede_a), str(sede_b)]
+    )
+    assert cerca(client, mondo, "referente_a", "sede_progetto", q="") == []  # no project, no rows
 
 
 def test_forbidden_lists_answer_no_rows(client, mondo):
@@ -161,6 +179,10 @@ def test_each_form_validates_against_the_rows_the_endpoint_offers(mondo):
     assert str(invito.fields["sede"].queryset.query) == str(SEDE_INVITO.per(u).query)
     assert str(invito.fields["olp"].queryset.query) == str(OLP_INVITO.per(u).query)
     assert str(invito.fields["volontario"].queryset.query) == str(VOLONTARIO_INVITO.per(u).query)
+    progetto = mondo.oggetti["servizi"]["a"].posto.progetto
+    generale = GeneraleForm(instance=progetto, user=u)
+    attesa = ENTE_COPROGETTANTE.per(u, progetto=progetto.pk)
+    assert str(generale.fields["enti_coprogettanti"].queryset.query) == str(attesa.query)
     u = mondo.users["nodo_lombardia"]
     assert str(ProgrammaForm(user=u).fields["progetti"].queryset.query) == str(PROGETTO_PROGRAMMA.per(u).query)
 
