@@ -30,6 +30,8 @@
       allowEmptyOption: false,
       placeholder: select.dataset.segnaposto,
       plugins: select.multiple ? ["remove_button"] : [],
+      // Several rows: once one is picked, the box empties for the next name.
+      clearAfterSelect: select.multiple,
       render: {
         no_results: function () {
           return '<div class="no-results">' + testo(select.dataset.vuoto) + "</div>";
