@@ -3,11 +3,12 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from enti import policy
-from enti.access import ambito
 from enti.forms import ComuneField
-from enti.models import Ente, Nodo, Olp, Sede
+from enti.models import Nodo
 from enti.roles import Ruolo
-from volontari.models import Volontario
+from enti.scelte import ENTE, OLP_INVITO, SEDE_INVITO, nodi
+from infra.scelte import SELEZIONA, campo_scelta, preseleziona_unica
+from volontari.scelte import VOLONTARIO_INVITO
 
 from .models import RichiestaAccesso
 
@@ -16,22 +17,23 @@ class InvitoForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of the person to invite"), max_length=254)  # the column's length
     ruolo = forms.ChoiceField(label=_("Role"))
     nodo = forms.ModelChoiceField(label=_("Network node"), queryset=Nodo.objects.none(), required=False)
-    ente = forms.ModelChoiceField(label=_("Body"), queryset=Ente.objects.none(), required=False)
-    sede = forms.ModelChoiceField(label=_("Site"), queryset=Sede.objects.none(), required=False)
-    olp = forms.ModelChoiceField(label=_("OLP"), queryset=Olp.objects.none(), required=False)
-    volontario = forms.ModelChoiceField(label=_("Volunteer"), queryset=Volontario.objects.none(), required=False)
+    # Type-ahead lists (infra.scelte): the endpoint offers the rows this form accepts.
+    ente = campo_scelta(ENTE, label=_("Body"), required=False, preseleziona=True)
+    sede = campo_scelta(SEDE_INVITO, label=_("Site"), required=False, preseleziona=True)
+    olp = campo_scelta(OLP_INVITO, label=_("OLP"), required=False, preseleziona=True)
+    volontario = campo_scelta(VOLONTARIO_INVITO, label=_("Volunteer"), required=False, preseleziona=True)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         invitabili = policy.ruoli_invitabili(user)
         self.fields["ruolo"].choices = [(r.value, r.label) for r in Ruolo if r in invitabili]
-        a = ambito(user)
         # Every choice list is limited to what the inviter may give.
-        self.fields["nodo"].queryset = Nodo.objects.visible_to(user)
-        self.fields["ente"].queryset = Ente.objects.visible_to(user).select_related("comune")
-        self.fields["sede"].queryset = Sede.objects.filter(ente_id__in=a.enti_referente)
-        self.fields["olp"].queryset = Olp.objects.filter(ente_id__in=a.enti_referente, user__isnull=True)
-        self.fields["volontario"].queryset = Volontario.objects.visible_to(user).filter(user__isnull=True)
+        self.fields["nodo"].queryset = nodi(user)
+        self.fields["nodo"].empty_label = SELEZIONA
+        self.fields["ente"].queryset = ENTE.per(user)
+        self.fields["sede"].queryset = SEDE_INVITO.per(user)
+        self.fields["olp"].queryset = OLP_INVITO.per(user)
+        self.fields["volontario"].queryset = VOLONTARIO_INVITO.per(user)
         # Hide the scope fields this inviter never uses.
         wanted = {
             Ruolo.STAFF_NODO: "nodo",
@@ -46,6 +48,8 @@ class InvitoForm(forms.Form):
         for name in ("nodo", "ente", "sede", "olp", "volontario"):
             if name not in used:
                 del self.fields[name]
+        if "nodo" in self.fields:
+            preseleziona_unica(self.fields["nodo"])
 
 
 class AccettaInvitoForm(forms.Form):

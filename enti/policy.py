@@ -104,6 +104,20 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "report:dettaglio": RETE | RUOLI_ENTE,
     "report:scarica": RETE | RUOLI_ENTE,
     "catalogo:lista": TUTTI,
+    # Type-ahead choice lists (network.views_cerca): the roles whose forms use each one; the rows
+    # are the form's own, scoped by visible_to. Reference data (areas, provinces) is public.
+    "cerca:ente": GESTIONE,
+    "cerca:ente_proponente": frozenset({Ruolo.REFERENTE}),
+    "cerca:sede_invito": frozenset({Ruolo.REFERENTE}),
+    "cerca:olp_invito": frozenset({Ruolo.REFERENTE}),
+    "cerca:volontario_invito": frozenset({Ruolo.REFERENTE, Ruolo.OLP}),
+    "cerca:progetto": RETE | RUOLI_ENTE,
+    "cerca:sede_progetto": frozenset({Ruolo.REFERENTE}),
+    "cerca:ente_coprogettante": frozenset({Ruolo.REFERENTE}),
+    "cerca:progetto_programma": RETE,
+    "cerca:esperto": RETE,
+    "cerca:area": TUTTI,
+    "cerca:provincia": TUTTI,
     "catalogo:dettaglio": TUTTI,
     # The second step of sign-in: the user is not signed in yet while typing the code.
     "mfa_authenticate": TUTTI,

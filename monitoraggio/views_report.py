@@ -15,8 +15,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.files import file_privato
 from enti.access import ambito
-from enti.models import Ente, Nodo
-from progetti.models import Progetto
+from enti.models import Nodo
+from enti.scelte import ENTE, nodi
+from infra.scelte import SELEZIONA, campo_scelta, preseleziona_unica
+from progetti.scelte import PROGETTO
 from volontari.forms import DataDiServizio
 
 from . import reports
@@ -31,18 +33,23 @@ class OrdineForm(forms.Form):
         help_text=gettext_lazy("For the annual draft: any month of the year it covers."),
     )  # fmt: skip
     nodo = forms.ModelChoiceField(label=gettext_lazy("Network node"), queryset=Nodo.objects.none(), required=False)
-    ente = forms.ModelChoiceField(label=gettext_lazy("Body"), queryset=Ente.objects.none(), required=False)
-    progetto = forms.ModelChoiceField(label=gettext_lazy("Project"), queryset=Progetto.objects.none(), required=False)
+    # Hundreds of rows for network staff: type-ahead lists (infra.scelte), the endpoint and the
+    # form reading the same scoped rows.
+    ente = campo_scelta(ENTE, label=gettext_lazy("Body"), required=False, preseleziona=True)
+    progetto = campo_scelta(PROGETTO, label=gettext_lazy("Project"), required=False, preseleziona=True)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         a = ambito(user)
-        self.fields["nodo"].queryset = Nodo.objects.visible_to(user)
-        self.fields["ente"].queryset = Ente.objects.visible_to(user).order_by("denominazione")
-        self.fields["progetto"].queryset = Progetto.objects.visible_to(user).order_by("titolo")
+        self.fields["nodo"].queryset = nodi(user)
+        self.fields["nodo"].empty_label = SELEZIONA
+        self.fields["ente"].queryset = ENTE.per(user)
+        self.fields["progetto"].queryset = PROGETTO.per(user)
         if not (a.nazionale or a.nodi):
             self.fields["tipo"].choices = [c for c in Report.Tipo.choices if c[0] != Report.Tipo.MENSILE_NODO]
             del self.fields["nodo"]
+        else:
+            preseleziona_unica(self.fields["nodo"])
         self.initial.setdefault(
             "mese", (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
         )

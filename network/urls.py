@@ -9,7 +9,7 @@ from pubblico import views as views_pubblico
 from pubblico.urls import catalogo_patterns, pubblico_patterns
 from volontari.urls import registro_patterns, servizi_patterns
 
-from . import views, views_salute
+from . import views, views_cerca, views_salute
 
 admin.site.site_header = _("Servizio Civile network: administration")
 admin.site.site_title = _("Servizio Civile network")
@@ -35,6 +35,7 @@ urlpatterns = [
     path("eventi/", include((audit_patterns, "audit"))),
     path("report/", include((report_patterns, "report"))),
     path("monitoraggio/", include((monitoraggio_patterns, "monitoraggio"))),
+    path("cerca/", include((views_cerca.urlpatterns(), "cerca"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

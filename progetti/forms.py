@@ -1,25 +1,41 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enti.models import Ente, Esperto, Olp, ReteTerritoriale, Sede
+from enti.models import Esperto, Olp, ReteTerritoriale
+from enti.scelte import ENTE_PROPONENTE
+from infra.scelte import campo_scelta, intero, preseleziona_unica
 
-from .models import AmbitoAzione, Area, Bando, IncaricoEsperto, Progetto, Programma
+from . import actions
+from .models import AmbitoAzione, Bando, IncaricoEsperto, Progetto, Programma
+from .scelte import AREA, ENTE_COPROGETTANTE, ESPERTO, PROGETTO_PROGRAMMA, SEDE_PROGETTO
+
+
+def area_del_settore(form: forms.BaseForm, settore_id) -> None:
+    """The area: a type-ahead narrowed in the page by the chosen sector (infra.scelte) and, on the
+    server, to the areas of the sector sent (or the project's): another sector's area is refused."""
+    dati = form.data.get(form.add_prefix("settore")) if form.is_bound else None
+    settore = intero(dati) if form.is_bound else settore_id
+    campo = campo_scelta(
+        AREA, dipende_da="settore", label=form.fields["area"].label, required=form.fields["area"].required
+    )
+    campo.error_messages["invalid_choice"] = _("The area does not belong to the chosen sector.")
+    campo.queryset = AREA.per(None, settore=settore)
+    campo.help_text = _("Choose the sector first: the areas follow it.")
+    form.fields["area"] = campo
 
 
 class NuovoProgettoForm(forms.ModelForm):
-    ente = forms.ModelChoiceField(label=_("Lead body"), queryset=Ente.objects.none())
+    ente = campo_scelta(ENTE_PROPONENTE, label=_("Lead body"))
 
     class Meta:
         model = Progetto
         fields = ["ente", "titolo", "bando", "settore", "area"]
 
-    def __init__(self, *args, enti, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ente"].queryset = enti
+        self.fields["ente"].queryset = ENTE_PROPONENTE.per(user)
         self.fields["bando"].queryset = Bando.objects.all()
-        self.fields["area"].queryset = Area.objects.select_related("settore")
-        if enti.count() == 1:
-            self.fields["ente"].initial = enti.first()
+        area_del_settore(self, None)
 
     def clean(self):
         data = super().clean()
@@ -38,8 +54,8 @@ class PassoForm(forms.Form):
     campi_facoltativi: tuple[str, ...] = ()
     help_texts: dict = {}
 
-    def __init__(self, data=None, *, instance: Progetto, **kwargs):
-        self.instance = instance
+    def __init__(self, data=None, *, instance: Progetto, user=None, **kwargs):
+        self.instance, self.user = instance, user
         initial = forms.model_to_dict(instance, fields=self.campi)
         super().__init__(data, initial=initial, **kwargs)
         for name, field in forms.fields_for_model(Progetto, fields=self.campi, help_texts=self.help_texts).items():
@@ -65,12 +81,19 @@ class GeneraleForm(PassoForm):
         super().__init__(*args, **kwargs)
         ente = self.instance.ente
         self.fields["descrizione"].widget = forms.Textarea(attrs={"rows": 5})
-        self.fields["area"].queryset = Area.objects.select_related("settore")
+        area_del_settore(self, self.instance.settore_id)
         self.fields["rete"].queryset = ReteTerritoriale.objects.filter(nodo_id=ente.nodo_id)
-        self.fields["enti_coprogettanti"].queryset = (
-            Ente.objects.aderenti().filter(nodo_id=ente.nodo_id).exclude(pk=ente.pk).order_by("denominazione")
+        # The member enti of the nodo (hundreds in a large region): a type-ahead list.
+        campo = campo_scelta(
+            ENTE_COPROGETTANTE,
+            multipla=True,
+            required=False,
+            label=self.fields["enti_coprogettanti"].label,
+            help_text=_("Other member bodies of your node that share the project."),
         )
-        self.fields["enti_coprogettanti"].help_text = _("Other member bodies of your node that share the project.")
+        campo.queryset = ENTE_COPROGETTANTE.per(self.user, progetto=self.instance.pk)
+        campo.widget.parametri = {"progetto": self.instance.pk}
+        self.fields["enti_coprogettanti"] = campo
 
 
 class OrarioForm(PassoForm):
@@ -110,7 +133,8 @@ class MisureForm(PassoForm):
 
 
 class PostoForm(forms.Form):
-    sede = forms.ModelChoiceField(label=_("Site"), queryset=Sede.objects.none())
+    # The open sedi of the project's enti: a type-ahead list (a large comune has many).
+    sede = campo_scelta(SEDE_PROGETTO, label=_("Site"))
     posti_vitto_alloggio = forms.IntegerField(label=_("Places with board and lodging"), min_value=0, initial=0)
     posti_solo_vitto = forms.IntegerField(label=_("Places with board only"), min_value=0, initial=0)
     posti_senza_vitto_alloggio = forms.IntegerField(label=_("Places without board or lodging"), min_value=0, initial=0)
@@ -121,19 +145,20 @@ class PostoForm(forms.Form):
         label=_("OLP"), queryset=Olp.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, sedi, olp, **kwargs):
+    def __init__(self, *args, sedi, olp, progetto_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sede"].queryset = sedi
+        self.fields["sede"].widget.parametri = {"progetto": progetto_id}
         self.fields["olp"].queryset = olp
 
 
 class BasePostiFormSet(forms.BaseFormSet):
-    def __init__(self, *args, sedi, olp, **kwargs):
-        self.sedi, self.olp = sedi, olp
+    def __init__(self, *args, sedi, olp, progetto_id: int, **kwargs):
+        self.sedi, self.olp, self.progetto_id = sedi, olp, progetto_id
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"sedi": self.sedi, "olp": self.olp}
+        return {"sedi": self.sedi, "olp": self.olp, "progetto_id": self.progetto_id}
 
 
 PostiFormSet = forms.formset_factory(PostoForm, formset=BasePostiFormSet, extra=1, can_delete=True)
@@ -149,28 +174,36 @@ class EspertiRichiestiForm(forms.Form):
 
 
 class AssegnaEspertoForm(forms.Form):
-    esperto = forms.ModelChoiceField(label=_("Expert"), queryset=Esperto.objects.none())
+    esperto = campo_scelta(ESPERTO, label=_("Expert"))
 
-    def __init__(self, *args, esperti, **kwargs):
+    def __init__(self, *args, user, ruolo: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["esperto"].queryset = esperti
+        # The active experts of the user's pools who have the role the project asks for.
+        self.fields["esperto"].queryset = ESPERTO.per(user, ruolo=ruolo)
+        self.fields["esperto"].widget.parametri = {"ruolo": ruolo}
 
 
 class ProgrammaForm(forms.ModelForm):
-    progetti = forms.ModelMultipleChoiceField(
-        label=_("Projects"), queryset=Progetto.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    progetti = campo_scelta(
+        PROGETTO_PROGRAMMA,
+        multipla=True,
+        label=_("Projects"),
+        required=False,
+        help_text=_("Type part of a project's title, code or lead body and pick it; repeat for each project."),
     )
 
     class Meta:
         model = Programma
         fields = ["titolo", "nodo", "bando", "obiettivo_2030", "ambito", "rete"]
 
-    def __init__(self, *args, nodi, progetti, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        nodi = actions.nodi_gestiti(user)
         self.fields["nodo"].queryset = nodi
+        preseleziona_unica(self.fields["nodo"])
         self.fields["ambito"].queryset = AmbitoAzione.objects.all()
         self.fields["rete"].queryset = ReteTerritoriale.objects.filter(nodo__in=nodi)
-        self.fields["progetti"].queryset = progetti
+        self.fields["progetti"].queryset = PROGETTO_PROGRAMMA.per(user)
         if self.instance.pk:
             self.initial["progetti"] = list(self.instance.progetti.values_list("pk", flat=True))
 
@@ -187,6 +220,7 @@ class EspertoForm(forms.ModelForm):
     def __init__(self, *args, nodi, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nodo"].queryset = nodi
+        preseleziona_unica(self.fields["nodo"])
 
     def clean(self):
         data = super().clean()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.audit import client_ip
 from enti.access import ambito
-from enti.models import Ente, Esperto, Olp, Sede
+from enti.models import Esperto, Olp
 from enti.roles import Ruolo
 from infra.csv_sicuro import cella_sicura
 from infra.forms import errori_nel_form
@@ -33,6 +33,7 @@ from .forms import (
     ProgrammaForm,
 )
 from .models import IncaricoEsperto, Progetto, Programma
+from .scelte import SEDE_PROGETTO
 
 PASSI = [
     ("generale", gettext_lazy("General data"), GeneraleForm),
@@ -59,7 +60,7 @@ def lista(request):
         .annotate(n_posti=Count("posti"))
         .order_by("-aggiornato_il")
     )
-    filtro = ProgettoFilter(request.GET or None, queryset=qs)
+    filtro = ProgettoFilter(request.GET or None, queryset=qs, request=request)
     progetti = filtro.qs
     if request.GET.get("formato") == "csv":
         return _csv(progetti)
@@ -100,10 +101,9 @@ def _csv(progetti) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def nuovo(request):
-    enti = Ente.objects.filter(pk__in=ambito(request.user).enti_referente).order_by("denominazione")
-    if not enti.exists():
+    if not ambito(request.user).enti_referente:
         raise PermissionDenied
-    form = NuovoProgettoForm(request.POST or None, enti=enti)
+    form = NuovoProgettoForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         dati = {k: form.cleaned_data[k] for k in ("titolo", "bando", "settore", "area")}
         try:
@@ -153,7 +153,7 @@ def modifica(request, pk: int, passo: str):
 
     if passo == "sedi":
         enti_ammessi = [progetto.ente_id, *progetto.enti_coprogettanti.values_list("pk", flat=True)]
-        sedi = Sede.objects.filter(ente_id__in=enti_ammessi, data_chiusura__isnull=True).select_related("ente")
+        sedi = SEDE_PROGETTO.per(request.user, progetto=progetto.pk)
         olp = Olp.objects.filter(ente_id__in=enti_ammessi, attivo=True)
         iniziali = [
             {
@@ -166,7 +166,9 @@ def modifica(request, pk: int, passo: str):
             }
             for p in progetto.posti.prefetch_related("olp")
         ]
-        formset = PostiFormSet(request.POST or None, initial=iniziali, sedi=sedi, olp=olp, prefix="posti")
+        formset = PostiFormSet(
+            request.POST or None, initial=iniziali, sedi=sedi, olp=olp, progetto_id=progetto.pk, prefix="posti"
+        )
         if request.method == "POST" and formset.is_valid():
             righe = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
             try:
@@ -200,7 +202,7 @@ def modifica(request, pk: int, passo: str):
         context["form"] = form
         return render(request, "progetti/modifica.html", context)
 
-    form = form_class(request.POST or None, instance=progetto)
+    form = form_class(request.POST or None, instance=progetto, user=request.user)
     if request.method == "POST" and form.is_valid():
         dati = {k: form.cleaned_data[k] for k in form.fields if k != "enti_coprogettanti"}
         coprogettanti = list(form.cleaned_data["enti_coprogettanti"]) if "enti_coprogettanti" in form.fields else None
@@ -228,10 +230,9 @@ def dettaglio(request, pk: int):
     posti = list(progetto.posti.select_related("sede__comune").prefetch_related("olp"))
     incarichi = list(progetto.incarichi.select_related("esperto"))
     rete = bool(ruoli & actions.RETE)
-    esperti = Esperto.objects.visible_to(request.user).filter(attivo=True) if rete else Esperto.objects.none()
     for incarico in incarichi:
         incarico.form = (
-            AssegnaEspertoForm(esperti=esperti.filter(**{incarico.ruolo: True}), prefix=f"i{incarico.pk}")
+            AssegnaEspertoForm(user=request.user, ruolo=incarico.ruolo, prefix=f"i{incarico.pk}")
             if rete and incarico.stato == IncaricoEsperto.Stato.RICHIESTO
             else None
         )
@@ -296,7 +297,7 @@ def assegna_esperto(request, pk: int):
     incarico = get_object_or_404(
         IncaricoEsperto.objects.filter(progetto__in=Progetto.objects.visible_to(request.user)), pk=pk
     )
-    form = AssegnaEspertoForm(request.POST, esperti=Esperto.objects.visible_to(request.user), prefix=f"i{pk}")
+    form = AssegnaEspertoForm(request.POST, user=request.user, ruolo=incarico.ruolo, prefix=f"i{pk}")
     if form.is_valid():
         try:
             actions.assegna_esperto(
@@ -354,8 +355,7 @@ def programma(request, pk: int):
 def programma_modifica(request, pk: int | None = None):
     nodi = actions.nodi_gestiti(request.user)
     instance = get_object_or_404(Programma.objects.filter(nodo__in=nodi), pk=pk) if pk else None
-    progetti = actions.progetti_per_programma(request.user, nodi)
-    form = ProgrammaForm(request.POST or None, instance=instance, nodi=nodi, progetti=progetti)
+    form = ProgrammaForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         prog = actions.salva_programma(
             acting_user=request.user,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enti.models import Olp
+from infra.scelte import preseleziona_unica
 
 from . import rules
 from .models import Servizio
@@ -49,7 +50,10 @@ class AvvioForm(VolontarioForm):
 
     def __init__(self, *args, posto, **kwargs):
         super().__init__(*args, **kwargs)
+        # The OLP named at the place: a few by the rule on volunteers per OLP, so a plain list;
+        # with one, it comes chosen.
         self.fields["olp"].queryset = posto.olp.all()
+        preseleziona_unica(self.fields["olp"])
 
 
 class InterruzioneForm(forms.Form):
