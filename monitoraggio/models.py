@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.files import NomeCasuale
 from enti import policy
@@ -128,9 +129,9 @@ class Allerta(models.Model):
         CRITICITA_OLP = "criticita_olp", _("problem flagged by the OLP")
 
     class Stato(models.TextChoices):
-        APERTA = "aperta", _("open")
+        APERTA = "aperta", pgettext_lazy("alert", "open")
         IN_CARICO = "in_carico", _("taken in charge")
-        CHIUSA = "chiusa", _("closed")
+        CHIUSA = "chiusa", pgettext_lazy("alert", "closed")
 
     tipo = models.CharField(_("kind"), max_length=32, choices=Tipo.choices)
     chiave = models.CharField(max_length=120, unique=True, help_text="kind and object: the same alert is found once")
