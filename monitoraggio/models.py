@@ -215,7 +215,7 @@ class EventoAllerta(models.Model):
         TROVATA = "trovata", _("found by the daily check")
         IN_CARICO = "in_carico", _("taken in charge")
         NOTA = "nota", _("note")
-        CHIUSA = "chiusa", _("closed")
+        CHIUSA = "chiusa", pgettext_lazy("alert", "closed")
         RIAPERTA = "riaperta", _("reopened: the fact changed")
         RISOLTA = "risolta", _("resolved: no longer true")
 
