@@ -256,10 +256,14 @@ def controlla(oggi: datetime.date | None = None) -> dict[str, int]:
     the item's history (`EventoAllerta`); reopenings also in the audit log."""
     oggi = oggi or timezone.localdate()
     trovate = _trovate(oggi)
-    esistenti = {
-        a.chiave: a
-        for a in Allerta.objects.filter(Q(risolta_il__isnull=True) | Q(chiave__in=list(trovate))).select_related("ente")
-    }
+    # The open items, and the resolved ones found again (keys in batches: a national check
+    # finds more than a query may have parameters).
+    esistenti = {a.chiave: a for a in Allerta.objects.aperte().select_related("ente")}
+    chiavi = [k for k in trovate if k not in esistenti]
+    for i in range(0, len(chiavi), 5000):
+        esistenti.update(
+            (a.chiave, a) for a in Allerta.objects.filter(chiave__in=chiavi[i : i + 5000]).select_related("ente")
+        )
     nuove, aggiornate, storia, riaperte = [], [], [], []
     for chiave, dati in trovate.items():
         a = esistenti.get(chiave)
