@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.audit import Evento, record_event
+from accounts.audit import Evento, NuovoEvento, record_events
 from enti import policy
 from enti.roles import RUOLI_RETE
 
@@ -37,15 +37,23 @@ def _testo(nota: str, *, obbligatoria: bool) -> str:
 
 
 def _scrivi(allerta: Allerta, tipo: str, verb: Evento, acting_user, testo: str = "", ip_address=None) -> None:
-    EventoAllerta.objects.create(allerta=allerta, tipo=tipo, autore=acting_user, testo=testo)
-    record_event(
-        verb=verb,
+    """The history row, and the audit event pointing to it. The audit event names the item by
+    its key and carries no note: the note, free text about a volunteer, stays in the history,
+    which pseudonymisation empties with the volunteer's other notes."""
+    evento = EventoAllerta.objects.create(allerta=allerta, tipo=tipo, autore=acting_user, testo=testo)
+    record_events(
+        [
+            NuovoEvento(
+                verb=verb,
+                target=allerta,
+                target_repr=allerta.chiave,
+                data={"chiave": allerta.chiave, "stato": allerta.stato, "evento": evento.pk},
+                nodo_id=allerta.ente.nodo_id,
+                ente_id=allerta.ente_id,
+            )
+        ],
         acting_user=acting_user,
-        target=allerta,
-        data={"chiave": allerta.chiave, "stato": allerta.stato, **({"nota": testo} if testo else {})},
         ip_address=ip_address,
-        nodo_id=allerta.ente.nodo_id,
-        ente_id=allerta.ente_id,
     )
 
 
