@@ -81,6 +81,10 @@ class Evento(enum.StrEnum):
     RELAZIONI_SALVATE = "relazioni.salvate"
     # Monitoring
     REPORT_ORDINATO = "report.ordinato"
+    ALLERTA_IN_CARICO = "allerta.in_carico"
+    ALLERTA_NOTA = "allerta.nota"
+    ALLERTA_CHIUSA = "allerta.chiusa"
+    ALLERTA_RIAPERTA = "allerta.riaperta"
     # Personal data
     DATI_PERSONALI_SCARICATI = "dati_personali.scaricati"
     DATI_PERSONALI_PSEUDONIMIZZATI = "dati_personali.pseudonimizzati"

@@ -1061,8 +1061,13 @@ def demo_present() -> bool:
 
 @transaction.atomic
 def build_demo(*, today: datetime.date | None = None, seed: int = SEED) -> dict[str, int]:
-    """Build the demo network in one transaction; the counters refresh after commit."""
-    stats = DemoBuilder(today=today, seed=seed).build()
+    """Build the demo network in one transaction, then the daily check's worklist (what the
+    daily job would find today); the counters refresh after commit."""
+    from monitoraggio import allerte
+
+    builder = DemoBuilder(today=today, seed=seed)
+    stats = builder.build()
+    stats["allerte"] = allerte.controlla(builder.today)["aperte"]
     counters.schedule_refresh()
     return stats
 

@@ -99,6 +99,10 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "volontari:calendario": TUTTI,
     "volontari:certificato": GESTIONE | {Ruolo.VOLONTARIO},
     "monitoraggio:cruscotto": RETE | RUOLI_ENTE,
+    # The worklist: each sees the items of their scope (Allerta.objects.visible_to); network
+    # staff take them in charge and close them, the others add notes (monitoraggio.actions).
+    "monitoraggio:allerte": RETE | RUOLI_ENTE | {Ruolo.OLP},
+    "monitoraggio:allerta": RETE | RUOLI_ENTE | {Ruolo.OLP},
     "report:lista": RETE | RUOLI_ENTE,
     "report:nuovo": RETE | RUOLI_ENTE,
     "report:dettaglio": RETE | RUOLI_ENTE,

@@ -33,6 +33,21 @@ def grafico_barre(valori: list[tuple[str, Decimal | int]], *, titolo: str, largh
     )
 
 
+def primi_e_ultimi(
+    valori: list[tuple[str, Decimal | int]], *, n: int = 10, altri: str = "{n}"
+) -> list[tuple[str, Decimal | int]]:
+    """The first and last `n` of `valori` (sorted by value, largest first) with the ones in
+    between grouped in one bar: their average, named by `altri` ("{n}" is how many they are),
+    so that the bar stays on the scale of the others. Up to 2n + 1 values, left as they are."""
+    ordinati = sorted(valori, key=lambda v: -v[1])
+    if len(ordinati) <= 2 * n + 1:
+        return ordinati
+    mezzo = ordinati[n:-n]
+    media = sum((Decimal(v) for _e, v in mezzo), Decimal(0)) / len(mezzo)
+    nome = altri.format(n=number_format(len(mezzo), force_grouping=True))
+    return [*ordinati[:n], (nome, media.quantize(Decimal("1"))), *ordinati[-n:]]
+
+
 def grafico_orizzontale(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=640) -> str:
     """Horizontal bars with their names on the left: the distribution across the parts of a scope."""
     massimo = max((float(v) for _e, v in valori), default=0) or 1

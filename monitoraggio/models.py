@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.files import NomeCasuale
 from enti import policy
@@ -99,12 +100,20 @@ class AllertaQuerySet(AmbitoQuerySet):
     AMBITI = {"nodi": "ente__nodo_id", "enti": "ente_id", "sedi": None, "olp": "olp_id"}
 
     def aperte(self):
+        """True today (the daily check still finds them), whatever their place in the worklist."""
         return self.filter(risolta_il__isnull=True)
+
+    def da_gestire(self):
+        """The worklist: true today and not closed by network staff."""
+        return self.aperte().exclude(stato=Allerta.Stato.CHIUSA)
 
 
 class Allerta(models.Model):
-    """Something that needs action, found by the daily check; listed until it is resolved
-    (the next check no longer finds it)."""
+    """An item of the worklist: something that needs action, found by the daily check (one row
+    per kind and object, `chiave`). Network staff take it in charge, annotate and close it
+    (`monitoraggio.actions`); it is resolved when the check no longer finds it. A closed item
+    stays closed while the fact is the same (`impronta`, the figures the fact is made of) and
+    is reopened when it changes."""
 
     class Tipo(models.TextChoices):
         NESSUNA_REGISTRAZIONE = "nessuna_registrazione", _("no attendance recorded for days")
@@ -115,9 +124,28 @@ class Allerta(models.Model):
         INTERRUZIONE_DA_COMUNICARE = "interruzione_da_comunicare", _("interruption to report")
         OLP_OLTRE_MASSIMO = "olp_oltre_massimo", _("OLP over the maximum")
         SETTIMANA_SOTTO_MINIMO = "settimana_sotto_minimo", _("week under the project's minimum hours")
+        GENERALE_IN_RITARDO = "generale_in_ritardo", _("general training late")
+        SPECIFICA_IN_RITARDO = "specifica_in_ritardo", _("specific training late")
+        CRITICITA_OLP = "criticita_olp", _("problem flagged by the OLP")
+
+    class Stato(models.TextChoices):
+        APERTA = "aperta", pgettext_lazy("alert", "open")
+        IN_CARICO = "in_carico", _("taken in charge")
+        CHIUSA = "chiusa", pgettext_lazy("alert", "closed")
 
     tipo = models.CharField(_("kind"), max_length=32, choices=Tipo.choices)
     chiave = models.CharField(max_length=120, unique=True, help_text="kind and object: the same alert is found once")
+    impronta = models.CharField(
+        max_length=120,
+        blank=True,
+        default="",
+        help_text="the figures of the fact: a closed item reopens when they change",
+    )
+    stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.APERTA, db_index=True)
+    in_carico_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("taken in charge by"),
+    )  # fmt: skip
     ente = models.ForeignKey(Ente, on_delete=models.CASCADE, related_name="allerte", verbose_name=_("body"))
     olp = models.ForeignKey(
         Olp, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("OLP")
@@ -137,13 +165,32 @@ class Allerta(models.Model):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["-creata_il"]
+        indexes = [models.Index(fields=["tipo", "risolta_il"], name="allerta_tipo_risolta")]
 
     # Kinds whose message tells of a volunteer's health: network staff read them as a generic
     # absence (enti.policy.vede_natura_assenze), like the register's day codes.
     SANITARIE = frozenset({Tipo.MALATTIA_OLTRE, Tipo.INTERRUZIONE_DA_COMUNICARE})
+    # Who must act on each kind: the volunteer's OLP keeps the register and gives the training;
+    # the ente (its referente) confirms months, names OLP and reads their reports.
+    DELL_OLP = frozenset(
+        {
+            Tipo.NESSUNA_REGISTRAZIONE,
+            Tipo.FORMAZIONE_IN_SCADENZA,
+            Tipo.SETTIMANA_SOTTO_MINIMO,
+            Tipo.GENERALE_IN_RITARDO,
+            Tipo.SPECIFICA_IN_RITARDO,
+        }
+    )
 
     def __str__(self) -> str:
         return self.messaggio
+
+    @property
+    def chi_agisce(self) -> str:
+        """Who must act: the OLP's name for the register's kinds, the ente otherwise."""
+        if self.tipo in self.DELL_OLP and self.olp_id is not None:
+            return str(_("OLP %(nome)s (%(ente)s)") % {"nome": self.olp, "ente": self.ente})
+        return str(_("the referente of %(ente)s") % {"ente": self.ente})
 
     def per(self, user) -> tuple[str, str]:
         """(kind, message) as this user may read them."""
@@ -158,3 +205,36 @@ class Allerta(models.Model):
                     % {"nome": f"{s.volontario.cognome} {s.volontario.nome}"}
                 )
         return self.get_tipo_display(), self.messaggio
+
+
+class EventoAllerta(models.Model):
+    """The history of a worklist item: found, taken in charge, a note, closed, reopened because
+    the fact changed, resolved. Append-only; each row made by a person also has its audit event."""
+
+    class Tipo(models.TextChoices):
+        TROVATA = "trovata", _("found by the daily check")
+        IN_CARICO = "in_carico", _("taken in charge")
+        NOTA = "nota", _("note")
+        CHIUSA = "chiusa", pgettext_lazy("alert", "closed")
+        RIAPERTA = "riaperta", _("reopened: the fact changed")
+        RISOLTA = "risolta", _("resolved: no longer true")
+
+    allerta = models.ForeignKey(Allerta, on_delete=models.CASCADE, related_name="eventi", verbose_name=_("alert"))
+    tipo = models.CharField(_("kind"), max_length=12, choices=Tipo.choices)
+    autore = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("by"),
+    )  # fmt: skip
+    testo = models.TextField(_("note"), blank=True, max_length=2000)
+    creato_il = models.DateTimeField(_("on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+        ordering = ["creato_il", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(tipo="nota") | ~Q(testo=""), name="evento_allerta_nota_con_testo")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allerta_id} {self.tipo}"

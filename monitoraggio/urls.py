@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_report
+from . import views, views_lavoro, views_report
 
 # Included by network.urls under the namespaces "report" and "monitoraggio".
 report_patterns = [
@@ -10,4 +10,8 @@ report_patterns = [
     path("<int:pk>/scarica/", views_report.scarica, name="scarica"),
 ]
 
-monitoraggio_patterns = [path("", views.cruscotto, name="cruscotto")]
+monitoraggio_patterns = [
+    path("", views.cruscotto, name="cruscotto"),
+    path("da-gestire/", views_lavoro.lista, name="allerte"),
+    path("da-gestire/<int:pk>/", views_lavoro.allerta, name="allerta"),
+]

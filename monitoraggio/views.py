@@ -7,8 +7,9 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,11 +23,63 @@ from progetti.models import Progetto
 from volontari import rules
 from volontari.models import Presenza, Servizio
 
-from . import indicatori, reports
+from . import actions, indicatori, reports
 from .filters import MonitoraggioFilter
 from .models import Allerta
+from .views_lavoro import ASSENZE, VOCI_INDICATORE, conteggi_per_tipo, primi_per_tipo, voci
 
 LIVELLI = ("rete", "nodo", "ente", "progetto")
+# The parts' table: 25 rows a page, sorted by one of its columns ("-" first: descending).
+PARTI_PER_PAGINA = 25
+ORDINAMENTI = ("nome", "volontari", "ore", "senza_codice")
+ORDINE_PREDEFINITO = "-senza_codice"
+VOCI_PER_INDICATORE = 5
+
+
+def _ordina(parti: list[dict], ordina: str) -> list[dict]:
+    campo = ordina.removeprefix("-")
+    inverso = ordina.startswith("-")
+    if campo == "nome":
+        return sorted(parti, key=lambda r: r["nome"].lower(), reverse=inverso)
+    # Ties by name, always A to Z.
+    parti = sorted(parti, key=lambda r: r["nome"].lower())
+    return sorted(parti, key=lambda r: r[campo], reverse=inverso)
+
+
+def _lavoro(request, allerte, valori) -> tuple[list[dict], list[dict]]:
+    """The worklist of the dashboard: each red or amber indicator with its first items and how
+    many there are, then the items of kinds no such indicator covers."""
+    conteggi = conteggi_per_tipo(allerte)
+    per_tipo: dict[str, list[dict]] = defaultdict(list)
+    for v in voci(primi_per_tipo(allerte.da_gestire(), VOCI_PER_INDICATORE), request.user):
+        per_tipo[v["allerta"].tipo].append(v)
+    lavoro, coperti = [], set()
+    accesi = [v for v in valori if v.semaforo in ("rosso", "giallo")]
+    for v in sorted(accesi, key=lambda v: v.semaforo != "rosso"):
+        filtri = VOCI_INDICATORE.get(v.definizione.chiave, ())
+        tipi = [t for f in filtri for t in (sorted(Allerta.SANITARIE) if f == ASSENZE else [f])]
+        coperti.update(tipi)
+        lavoro.append(
+            {
+                "valore": v,
+                "tipi": tipi,
+                "tipo": filtri[0] if len(filtri) == 1 else "",
+                "voci": [x for t in tipi for x in per_tipo[t]][:VOCI_PER_INDICATORE],
+                "n": sum(conteggi.get(t, {}).get("da_gestire", 0) for t in tipi),
+                "chiuse": sum(conteggi.get(t, {}).get("chiuse", 0) for t in tipi),
+            }
+        )
+    # The kinds that tell of health are one group, "absences to follow up": its name and its
+    # link say nothing more than the items themselves do to network staff (Allerta.per).
+    gruppi: dict[str, dict] = {}
+    for t, c in sorted(conteggi.items()):
+        if t in coperti or not c["da_gestire"]:
+            continue
+        chiave, nome = (ASSENZE, _("absences to follow up")) if t in Allerta.SANITARIE else (t, Allerta.Tipo(t).label)
+        g = gruppi.setdefault(chiave, {"tipo": chiave, "nome": nome, "n": 0, "voci": []})
+        g["n"] += c["da_gestire"]
+        g["voci"] = (g["voci"] + per_tipo[t])[:VOCI_PER_INDICATORE]
+    return lavoro, list(gruppi.values())
 
 
 def _mese(request) -> datetime.date:
@@ -144,17 +197,27 @@ def cruscotto(request):
             )
         return response
     valori = indicatori.calcola(servizi, da, a)
-    allerte = (
-        Allerta.objects.visible_to(request.user)
-        .aperte()
-        .select_related("ente", "servizio__volontario", "servizio__posto__sede")
-    )
+    allerte = Allerta.objects.visible_to(request.user)
+    filtro_voci = QueryDict(mutable=True)
     if livello == "nodo":
         allerte = allerte.filter(ente__nodo=oggetto)
+        filtro_voci["nodo"] = oggetto.pk
     elif livello == "ente":
         allerte = allerte.filter(ente=oggetto)
+        filtro_voci["ente"] = oggetto.pk
     elif livello == "progetto":
         allerte = allerte.filter(servizio__posto__progetto=oggetto)
+        filtro_voci["ente"] = oggetto.ente_id
+    valori_ordinati = [valori[d.chiave] for d in indicatori.INDICATORI]
+    lavoro, altri = _lavoro(request, allerte, valori_ordinati)
+    ordina = request.GET.get("ordina") or ORDINE_PREDEFINITO
+    if ordina.removeprefix("-") not in ORDINAMENTI:
+        ordina = ORDINE_PREDEFINITO
+    pagina = Paginator(_ordina(parti, ordina), PARTI_PER_PAGINA).get_page(request.GET.get("page"))
+    senza_pagina = request.GET.copy()
+    senza_pagina.pop("page", None)
+    senza_ordine = senza_pagina.copy()
+    senza_ordine.pop("ordina", None)
     precedente = (da - datetime.timedelta(days=1)).replace(day=1)
     successivo = (a + datetime.timedelta(days=1)).replace(day=1)
     return render(
@@ -166,21 +229,42 @@ def cruscotto(request):
             "mese": mese,
             "precedente": precedente,
             "successivo": successivo if successivo <= timezone.localdate() else None,
-            "indicatori": [valori[d.chiave] for d in indicatori.INDICATORI],
+            "indicatori": valori_ordinati,
+            "lavoro": lavoro,
+            "altri": altri,
+            "filtro_voci": filtro_voci.urlencode(),
+            "gestisce": actions.puo_gestire(request.user),
             "andamento": grafici.grafico_barre(reports.andamento(servizi, a), titolo=_("Hours recorded per month")),
             "parti": parti,
+            "page": pagina,
+            "ordina": ordina,
+            "colonne": [
+                (c, t, "-" + c if ordina == c else c if ordina == "-" + c else ("-" + c if c != "nome" else c))
+                for c, t in (
+                    ("nome", _("Name")),
+                    ("volontari", _("Volunteers in service")),
+                    ("ore", _("Hours")),
+                    ("senza_codice", _("Days without an entry")),
+                )
+            ],
+            "querystring": senza_pagina.urlencode(),
+            "query_ordine": senza_ordine.urlencode(),
             "filtri": filtri,
             "distribuzione": grafici.grafico_orizzontale(
-                [
-                    (p["nome"], Decimal(p["ore"]).quantize(Decimal("1")))
-                    for p in sorted(parti, key=lambda p: -p["ore"])[:30]
-                ],
-                titolo=_("Hours recorded in the month, per part"),
+                grafici.primi_e_ultimi(
+                    [(p["nome"], Decimal(p["ore"]).quantize(Decimal("1"))) for p in parti],
+                    altri=_("{n} others (average)"),
+                ),
+                titolo=_("Hours recorded in the month, per part")
+                if len(parti) <= 21
+                else _(
+                    "Hours recorded in the month: the ten parts with the most, the ten with the fewest, the others "
+                    "as their average"
+                ),
             )
             if len(parti) > 1
             else "",
             "query": request.GET.urlencode(),
             "nazionale": ambito(request.user).nazionale,
-            "allerte": [(a.ente.denominazione, *a.per(request.user)) for a in allerte[:50]],
         },
     )

@@ -15,6 +15,8 @@ from enti import policy
 from enti.access import ambito
 from enti.models import Ente, Nodo
 from enti.roles import Ruolo
+from monitoraggio.models import Allerta
+from monitoraggio.views_lavoro import voci
 from volontari.models import Servizio
 
 
@@ -78,6 +80,16 @@ def _volontario(request):
     return {"servizi": list(servizi)}
 
 
+def _da_gestire(request):
+    """The worklist items that are the user's to act on: the ente's for its people, the
+    volunteers' for their OLP (Allerta.objects.visible_to)."""
+    qs = Allerta.objects.visible_to(request.user).da_gestire()
+    primi = qs.select_related("ente", "olp", "in_carico_a", "servizio__volontario", "servizio__posto__sede").order_by(
+        "creata_il", "pk"
+    )[:5]
+    return {"voci": voci(primi, request.user), "n": qs.count()}
+
+
 PANNELLI: list[Pannello] = [
     Pannello(policy.AUTENTICATI, "network/pannelli/benvenuto.html", _benvenuto),
     Pannello(policy.RETE, "network/pannelli/rete.html", _rete),
@@ -85,6 +97,9 @@ PANNELLI: list[Pannello] = [
         frozenset({Ruolo.REFERENTE, Ruolo.STAFF_ENTE, Ruolo.RESPONSABILE_SEDE}), "network/pannelli/ente.html", _ente
     ),
     Pannello(frozenset({Ruolo.OLP}), "network/pannelli/olp.html", _olp),
+    Pannello(
+        frozenset({Ruolo.REFERENTE, Ruolo.STAFF_ENTE, Ruolo.OLP}), "network/pannelli/da_gestire.html", _da_gestire
+    ),
     Pannello(frozenset({Ruolo.VOLONTARIO}), "network/pannelli/volontario.html", _volontario),
 ]
 

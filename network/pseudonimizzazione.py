@@ -34,7 +34,7 @@ from accounts.audit import Evento, record_event
 from accounts.models import AuditEvent
 from adesioni.models import Invito
 from enti.models import Membership, Olp
-from monitoraggio.models import Allerta
+from monitoraggio.models import Allerta, EventoAllerta
 from volontari.ciclo import aggiungi_mesi
 from volontari.models import ChiusuraMensile, Presenza, Questionario, RelazioneMensile, Servizio, Volontario
 
@@ -140,6 +140,7 @@ def _lotto(ids: list[int], adesso, esito: Esito) -> list[str]:
     chiusure.update(foglio_firmato="")
     esito.fogli_firmati += len(fogli)
     Allerta.objects.filter(servizio_id__in=servizi).update(messaggio=MARCATORE)
+    EventoAllerta.objects.filter(allerta__servizio_id__in=servizi).exclude(testo="").update(testo=MARCATORE)
     Invito.objects.filter(volontario_id__in=ids).update(
         email=Concat(Value("volontario-"), _testo("volontario_id"), Value("@pseudonimizzato.invalid"))
     )

@@ -201,3 +201,25 @@ def test_demo_indicators_from_the_rollup_equal_those_from_the_register(demo, mon
                 k: (v.valore, v.totale) for k, v in dal_registro.items()
             }, (da, a)
             assert dal_riepilogo["ore"].valore > 0
+
+
+def test_demo_dashboard_of_lombardia_is_a_worklist_under_150_kb(demo, client):
+    """ANCI Lombardia's monitoring page on the demo: the red indicators list their items
+    (built by the daily check the demo runs), never beside "nothing to do", and the page stays
+    small: the parts are paginated, the charts show the first and last ten."""
+    from accounts.models import User
+    from monitoraggio.models import Allerta
+
+    assert Allerta.objects.da_gestire().filter(tipo="generale_in_ritardo").exists()
+    client.force_login(User.objects.get(email="nodo.lombardia@demo.example"))
+    risposta = client.get("/monitoraggio/")
+    html = risposta.content.decode()
+    assert risposta.status_code == 200 and len(risposta.content) < 150_000, len(risposta.content)
+    rossi = [v.definizione.chiave for v in risposta.context["indicatori"] if v.semaforo == "rosso"]
+    assert rossi and "Oggi non ci sono segnalazioni da gestire." not in html
+    sezione = html.split('id="allerte"')[1].split("</section>")[0]
+    for chiave in rossi:
+        assert f'data-lavoro="{chiave}"' in sezione
+    assert sezione.count('class="voce-lavoro') >= 5
+    assert len(risposta.context["page"].object_list) <= 25
+    assert html.count("<rect") <= 21 + 6  # the distribution (first and last ten, the rest) and six months

@@ -30,8 +30,10 @@ def mondo():
     # Everything recorded up to yesterday: nothing to say about the register.
     giorno = a.data_inizio
     while giorno < OGGI:
-        # The first six days are the general training (30 hours), then service.
-        attivita = "formazione_generale" if (giorno - a.data_inizio).days < 6 else "servizio"
+        # The first six days are the general training (30 hours), days 61 to 70 the specific
+        # training (50 hours), the rest service.
+        n = (giorno - a.data_inizio).days
+        attivita = "formazione_generale" if n < 6 else "formazione_specifica" if 60 <= n < 70 else "servizio"
         Presenza.objects.create(servizio=a, giorno=giorno, codice="P", attivita=attivita, ore=5)
         giorno += datetime.timedelta(days=1)
     for altro in ("b", "v"):
@@ -144,6 +146,7 @@ def _specifica(mondo, giorni: int, tranche: str):
     Progetto.objects.filter(pk=a.posto.progetto_id).update(
         formazione_specifica_ore=50, formazione_specifica_tranche=tranche
     )
+    Presenza.objects.filter(servizio=a, attivita="formazione_specifica").update(attivita="servizio")
     primi = [a.data_inizio + datetime.timedelta(days=6 + i) for i in range(giorni)]
     Presenza.objects.filter(servizio=a, giorno__in=primi).update(attivita="formazione_specifica")
     return a
@@ -153,14 +156,17 @@ def test_specific_training_deadlines_follow_the_projects_tranches(mondo):
     giorno_80 = datetime.date(2026, 3, 30)  # day 80 of A's service: the call's day 90 is near
     giorno_260 = datetime.date(2026, 9, 26)
     a = _specifica(mondo, 7, "due")  # 35 hours: 70% of 50
-    assert not any(k.startswith("specifica") for k in allerte._trovate(giorno_80))
+    assert not any(k.startswith(("specifica:", "specifica_tardi:")) for k in allerte._trovate(giorno_80))
     trovate = allerte._trovate(giorno_260)
     assert "svolte 35 ore su 50" in trovate[f"specifica2:{a.pk}"]["messaggio"]
     assert "270" in trovate[f"specifica2:{a.pk}"]["messaggio"]
     # In one tranche the same 35 hours are short at day 80, and nothing is due at day 260.
     Progetto.objects.filter(pk=a.posto.progetto_id).update(formazione_specifica_tranche="unica")
     assert "svolte 35 ore su 50" in allerte._trovate(giorno_80)[f"specifica:{a.pk}"]["messaggio"]
-    assert not any(k.startswith("specifica") for k in allerte._trovate(giorno_260))
+    # ... but by then it is late: a worklist item of its own.
+    trovate = allerte._trovate(giorno_260)
+    assert not any(k.startswith(("specifica:", "specifica2:")) for k in trovate)
+    assert "35 ore di formazione specifica svolte, 50" in trovate[f"specifica_tardi:{a.pk}"]["messaggio"]
 
 
 def test_two_tranches_first_deadline_asks_for_70_percent(mondo):

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from adesioni.actions import invita
 from adesioni.models import RichiestaAccesso
 from enti.models import Esperto
-from monitoraggio.models import Report
+from monitoraggio.models import Allerta, Report
 from progetti.models import AmbitoAzione, IncaricoEsperto, Progetto, Programma
 from pubblico.models import Notizia
 from tests.factories import ComuneFactory, ProgettoFactory, ServizioFactory
@@ -65,6 +65,10 @@ def _oggetti_extra(mondo: Mondo) -> None:
         tipo="mensile_ente", ente=a["enti"]["a"], periodo_inizio=oggi, periodo_fine=oggi
     )
     servizio_a = a["servizi"]["a"]
+    a["allerta"] = Allerta.objects.create(
+        tipo="nessuna_registrazione", chiave=f"vuoti:{servizio_a.pk}", impronta="2026-01-01",
+        ente=a["enti"]["a"], olp=servizio_a.olp, servizio=servizio_a, messaggio="Nessun giorno registrato.",
+    )  # fmt: skip
     Volontario.objects.filter(pk=servizio_a.volontario_id).update(ical_token="chiave-del-calendario-di-prova")
     a["concluso"] = ServizioFactory(
         volontario=servizio_a.volontario,
@@ -130,6 +134,7 @@ ARGS = {
     "registro:esporta": lambda m: [m.oggetti["enti"]["a"].pk],
     "volontari:calendario": lambda m: ["chiave-del-calendario-di-prova"],
     "report:dettaglio": lambda m: [m.oggetti["report"].pk],
+    "monitoraggio:allerta": lambda m: [m.oggetti["allerta"].pk],
     # A queued report: nobody downloads it yet (test_report checks the download's scope).
     "report:scarica": lambda m: [m.oggetti["report"].pk],
     "servizi:avvia": lambda m: [m.oggetti["servizi"]["a"].posto_id],
@@ -238,6 +243,9 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "pubblico:lingua": (302,) * 8,
     "registro:relazioni": (302, 403, 200, 200, 200, 403, 403, 403),
     "monitoraggio:cruscotto": (302, 403, 403, 200, 200, 200, 200, 200),
+    "monitoraggio:allerte": (302, 403, 200, 200, 200, 200, 200, 200),
+    # Comune A's item, about OLP A's volunteer: her OLP, her ente and her nodo see it.
+    "monitoraggio:allerta": (302, 403, 200, 200, 404, 200, 404, 200),
     "report:lista": (302, 403, 403, 200, 200, 200, 200, 200),
     "report:nuovo": (302, 403, 403, 405, 405, 405, 405, 405),
     "report:dettaglio": (302, 403, 403, 200, 404, 200, 404, 200),

@@ -99,7 +99,8 @@ def test_the_moved_tables_keep_every_row_through_the_migrations():
         }  # fmt: skip
         for nome, modello in nuovi.items():
             assert modello._meta.app_label == DOVE[nome]
-            assert list(modello.objects.values()) == prima[nome], nome
+            # The columns the row had before the move (later migrations may add others).
+            assert list(modello.objects.values(*prima[nome][0])) == prima[nome], nome
         assert Invito.objects.get().email == invito.email and Invito.objects.get().ente == ente
         assert RichiestaAccesso.objects.get(pk=richiesta.pk).comune == comune
         assert Report.objects.get(pk=report.pk).ambito == ente

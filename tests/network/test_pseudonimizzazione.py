@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from monitoraggio import indicatori
-from monitoraggio.models import Allerta
+from monitoraggio.models import Allerta, EventoAllerta
 from network.celery import app
 from network.pseudonimizzazione import MARCATORE, pseudonimizza, soglia
 from network.tasks import pseudonimizza as task_pseudonimizza
@@ -133,10 +133,12 @@ def test_interruption_reason_alerts_and_signed_sheets(limite, settings, tmp_path
     )  # fmt: skip
     chiusura.foglio_firmato.save("PRESENZE_x.pdf", ContentFile(b"%PDF-1.4 firmato"))
     percorso = chiusura.foglio_firmato.path
-    Allerta.objects.create(
+    allerta = Allerta.objects.create(
         tipo="malattia_oltre", chiave=f"malattia:{s.pk}", ente=s.posto.sede.ente, servizio=s,
         messaggio=f"{s.volontario.cognome} {s.volontario.nome}: 20 days of sickness",
     )  # fmt: skip
+    # A note of the worklist's history about the volunteer.
+    nota = EventoAllerta.objects.create(allerta=allerta, tipo="nota", testo="Ricoverata, sentita la famiglia.")
     with django_capture_on_commit_callbacks(execute=True):
         esito = pseudonimizza(oggi=OGGI)
     assert esito.fogli_firmati == 1
@@ -144,6 +146,7 @@ def test_interruption_reason_alerts_and_signed_sheets(limite, settings, tmp_path
     assert ChiusuraMensile.objects.get(pk=chiusura.pk).foglio_firmato.name == ""
     assert not (tmp_path / percorso).exists()
     assert Allerta.objects.get(servizio=s).messaggio == MARCATORE
+    assert EventoAllerta.objects.get(pk=nota.pk).testo == MARCATORE
 
 
 def test_an_account_with_another_role_stays_but_is_unlinked(limite):
