@@ -343,6 +343,22 @@ def piani() -> list[dict]:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+# 8. Every page of the authorization matrix, each persona, national database ----------------
+
+
+def pagine(args) -> list[dict]:
+    """bench/pagine.py: the personas' sessions and pages (built in Django), then each page
+    through gunicorn, production settings, `--richieste` timed requests after a warm-up."""
+    from bench import pagine as modulo
+
+    r = subprocess.run([sys.executable, "bench/pagine.py"], cwd=ROOT, env=ambiente(NAZIONALE, REDIS),
+                       capture_output=True, text=True, check=True)  # fmt: skip
+    persone = json.loads(r.stdout.strip().splitlines()[-1])
+    # The monitoring dashboard of the whole network takes longer than gunicorn's default 30 s.
+    with gunicorn(NAZIONALE, REDIS, workers=2, env_extra={"GUNICORN_CMD_ARGS": "--timeout 600"}) as base:
+        return modulo.misura(base, persone, richieste=args.richieste, log=log)
+
+
 # The report ----------------------------------------------------------------------------------
 
 
@@ -495,6 +511,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--richieste", type=int, default=5, help="timed requests per page in the pagine section")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--only", nargs="*", help="run these sections and print their JSON; writes no document")
     args = parser.parse_args()
@@ -505,7 +522,8 @@ def main():
     for nome, funzione in (("query", lambda: conteggi_query()), ("contatori", lambda: contatori(args)),
                            ("indicatori", lambda: indicatori(args)), ("report", lambda: report(args)),
                            ("registro", lambda: registro(args)), ("import", lambda: importazione(args)),
-                           ("piani", lambda: piani()), ("carico", lambda: carico(args))):  # fmt: skip
+                           ("piani", lambda: piani()), ("carico", lambda: carico(args)),
+                           ("pagine", lambda: pagine(args))):  # fmt: skip
         if args.only and nome not in args.only:
             continue
         log(f"{nome}...")

@@ -1,0 +1,271 @@
+"""Every page of the authorization matrix, opened by five people of the network, timed.
+
+`elenco()` (Django set up) builds, for each persona, the pages the URL policy lets them open:
+every URL name that takes no arguments, plus the pages with arguments, filled with a real row
+of the persona's scope (the largest ente they see, its largest project, a volunteer in
+service there...). The monitoring dashboard is opened at each scope: national (national
+staff), ANCI Lombardia (its nodo staff), one ente and one project (the referente).
+`bench/query_counts.py` counts the SQL queries of the same list at both scales.
+
+Run as a script (with `bench.settings` and a database) it prints one JSON line: each
+persona's session cookie and pages. `bench/run.py --only pagine` then opens every page
+through gunicorn (production settings), several times, and keeps the p95 and the size.
+"""
+
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# The people of the benchmark: the demo's accounts, present at both scales.
+PERSONE = {
+    "nazionale": "nazionale@demo.example",
+    "nodo_lombardia": "nodo.lombardia@demo.example",
+    # Comune di Milano: the largest comune of the demo's accounts.
+    "referente_milano": "referente.b@demo.example",
+    "olp": "olp@demo.example",
+    "volontario": "volontario@demo.example",
+}
+
+BUDGET_MS = 300
+BUDGET_KB = 200
+
+# URL names never timed: the admin (its own users, its own second factor) and the benchmark's
+# bare view. Pages whose arguments are secrets (an invitation's token, an e-mail key) are left
+# out by `elenco`; redirects and POST-only pages are opened once and listed with their status.
+ESCLUSI_PREFISSI = ("admin:", "bench_")
+
+
+def _nomi_url() -> list[str]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name:
+                yield ns + p.name
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def _righe(user) -> dict:
+    """The rows of the persona's scope that fill the pages' arguments (None: not found)."""
+    from django.db.models import Count, Q
+
+    from enti.access import ambito
+    from enti.models import Ente, Esperto, Nodo
+    from monitoraggio.models import Report
+    from progetti.models import Progetto, Programma
+    from pubblico.models import Notizia
+    from pubblico.views_catalogo import catalogo_queryset
+    from volontari.models import Questionario, Servizio
+
+    a = ambito(user)
+    in_servizio = Q(sedi__posti__servizi__stato="in_servizio")
+    enti = Ente.objects.visible_to(user)
+    if a.enti:
+        enti = enti.filter(pk__in=a.enti)
+    volontario = getattr(user, "volontario", None)
+    servizi = Servizio.objects.visible_to(user)
+    if volontario is not None and not a.ruoli:
+        servizio = servizi.filter(volontario=volontario).order_by("-data_inizio").first()
+        ente = servizio.posto.sede.ente if servizio else None
+    else:
+        ente = enti.annotate(n=Count("sedi__posti__servizi", filter=in_servizio)).order_by("-n", "pk").first()
+        servizio = servizi.filter(stato="in_servizio", posto__sede__ente=ente).order_by("pk").first() if ente else None
+    progetti = Progetto.objects.visible_to(user)
+    progetto = (
+        progetti.filter(ente=ente)
+        .annotate(n=Count("posti__servizi", filter=Q(posti__servizi__stato="in_servizio")))
+        .order_by("-n", "pk")
+        .first()
+        if ente
+        else None
+    )
+    programma = Programma.objects.visible_to(user).order_by("pk").first()
+    if progetto and progetto.programma_id:
+        programma = Programma.objects.visible_to(user).filter(pk=progetto.programma_id).first() or programma
+    return {
+        "ente": ente,
+        "progetto": progetto,
+        "servizio": servizio,
+        "concluso": servizi.filter(stato="concluso", posto__sede__ente=ente).order_by("pk").first() if ente else None,
+        "bozza": progetti.filter(ente=ente, stato="bozza").order_by("pk").first() if ente else None,
+        "programma": programma,
+        "esperto": Esperto.objects.visible_to(user).order_by("pk").first(),
+        "report": Report.objects.visible_to(user).order_by("-pk").first(),
+        "questionario": (
+            Questionario.objects.filter(servizio__volontario=volontario).order_by("-pk").first() if volontario else None
+        ),
+        "volontario": volontario,
+        "nodo": Nodo.objects.filter(slug="lombardia").first(),
+        "notizia": Notizia.objects.filter(pubblicata=True).order_by("-pk").first(),
+        "catalogo": catalogo_queryset().first(),
+        "nazionale": a.nazionale,
+        "nodi": a.nodi,
+    }
+
+
+def _pk(oggetto):
+    return None if oggetto is None else [oggetto.pk]
+
+
+# The pages with arguments: URL name -> arguments from the persona's rows (None: skipped).
+ARGOMENTI = {
+    "enti:dettaglio": lambda r: _pk(r["ente"]),
+    "enti:modifica": lambda r: _pk(r["ente"]),
+    "sedi:nuova": lambda r: _pk(r["ente"]),
+    "olp:nuovo": lambda r: _pk(r["ente"]),
+    "registro:chiusura_ente": lambda r: _pk(r["ente"]),
+    "registro:importa": lambda r: _pk(r["ente"]),
+    "registro:esporta": lambda r: _pk(r["ente"]),
+    "sedi:modifica": lambda r: r["servizio"] and [r["servizio"].posto.sede_id],
+    "olp:modifica": lambda r: r["servizio"] and [r["servizio"].olp_id],
+    "servizi:avvia": lambda r: r["servizio"] and [r["servizio"].posto_id],
+    "volontari:dettaglio": lambda r: r["servizio"] and [r["servizio"].volontario_id],
+    "volontari:codice_helios": lambda r: r["servizio"] and [r["servizio"].volontario_id],
+    "registro:volontario": lambda r: _pk(r["servizio"]),
+    "registro:foglio": lambda r: _pk(r["servizio"]),
+    "servizi:interrompi": lambda r: _pk(r["servizio"]),
+    "servizi:subentro": lambda r: _pk(r["servizio"]),
+    "volontari:certificato": lambda r: _pk(r["concluso"]),
+    "progetti:dettaglio": lambda r: _pk(r["progetto"]),
+    "progetti:modifica": lambda r: r["bozza"] and [r["bozza"].pk, "generale"],
+    "progetti:programma": lambda r: _pk(r["programma"]),
+    "progetti:programma_modifica": lambda r: _pk(r["programma"]),
+    "progetti:esperto_modifica": lambda r: _pk(r["esperto"]),
+    "report:dettaglio": lambda r: _pk(r["report"]),
+    "volontari:questionario": lambda r: _pk(r["questionario"]),
+    "volontari:calendario": lambda r: r["volontario"] and r["volontario"].ical_token and [r["volontario"].ical_token],
+    "catalogo:dettaglio": lambda r: _pk(r["catalogo"]),
+    "pubblico:nodo": lambda r: r["nodo"] and [r["nodo"].slug],
+    "pubblico:notizia": lambda r: r["notizia"] and [r["notizia"].slug],
+    "pubblico:dataset": lambda r: ["contatori", "json"],
+}
+
+
+def _cruscotti(r) -> list[tuple[str, str]]:
+    """The monitoring dashboard at the persona's scopes: the network for national staff, the
+    nodo for nodo staff (its default), the ente and its largest project for the ente."""
+    from django.urls import reverse
+
+    base = reverse("monitoraggio:cruscotto")
+    if r["nazionale"]:
+        return [("monitoraggio:cruscotto (rete)", base + "?livello=rete")]
+    if r["nodi"]:
+        return [("monitoraggio:cruscotto (nodo)", base)]
+    out = [("monitoraggio:cruscotto (ente)", base)]
+    if r["progetto"]:
+        out.append(("monitoraggio:cruscotto (progetto)", f"{base}?livello=progetto&id={r['progetto'].pk}"))
+    return out
+
+
+def elenco(user) -> list[tuple[str, str]]:
+    """(label, URL) of every page the policy lets `user` open, arguments filled from their scope."""
+    from django.urls import NoReverseMatch, reverse
+
+    from enti import policy
+
+    righe = _righe(user)
+    out = []
+    for nome in _nomi_url():
+        if nome.startswith(ESCLUSI_PREFISSI) or not policy.consentito(user, nome):
+            continue
+        if nome == "monitoraggio:cruscotto":
+            out += _cruscotti(righe)
+            continue
+        if nome in ARGOMENTI:
+            args = ARGOMENTI[nome](righe)
+            if args:
+                out.append((nome, reverse(nome, args=args)))
+            continue
+        try:
+            out.append((nome, reverse(nome)))
+        except NoReverseMatch:
+            continue  # arguments the benchmark cannot fill (tokens, keys)
+    return out
+
+
+def sessioni() -> dict:
+    """{persona: {"cookie": session cookie, "pagine": [[label, url], ...]}} (Django set up)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    out = {}
+    for persona, email in PERSONE.items():
+        user = get_user_model().objects.get(email=email)
+        c = Client(HTTP_HOST="localhost")
+        c.force_login(user)
+        out[persona] = {"cookie": c.cookies[settings.SESSION_COOKIE_NAME].value, "pagine": elenco(user)}
+    return out
+
+
+# Timing, outside Django: plain HTTP against gunicorn ------------------------------------------
+
+
+class _NessunRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def apri(url: str, cookie: str) -> tuple[int, int, float, str]:
+    """(status, bytes, milliseconds, content type) of one GET, redirects not followed."""
+    opener = urllib.request.build_opener(_NessunRedirect)
+    richiesta = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}", "Accept-Encoding": "identity"})
+    t = time.perf_counter()
+    try:
+        with opener.open(richiesta, timeout=300) as r:
+            corpo = r.read()
+            stato, tipo = r.status, r.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as e:
+        corpo = e.read()
+        stato, tipo = e.code, e.headers.get("Content-Type", "")
+    return stato, len(corpo), (time.perf_counter() - t) * 1000, tipo.split(";")[0]
+
+
+def p95(valori):
+    ordinati = sorted(valori)
+    return ordinati[min(len(ordinati) - 1, round(0.95 * (len(ordinati) - 1)))]
+
+
+def misura(base: str, persone: dict, richieste: int = 5, log=print) -> list[dict]:
+    """Each page of each persona: one warm-up request, then `richieste` timed ones (2 when the
+    warm-up took over 5 s: p95 of a page that slow says enough). Pages answering anything but
+    200 are listed with their status, untimed."""
+    out = []
+    for persona, d in persone.items():
+        for nome, url in d["pagine"]:
+            stato, byte, ms, tipo = apri(base + url, d["cookie"])
+            riga = {"persona": persona, "pagina": nome, "url": url, "stato": stato, "tipo": tipo, "kb": byte / 1024}
+            if stato == 200:
+                tempi = [apri(base + url, d["cookie"])[2] for _ in range(richieste if ms < 5000 else 2)]
+                riga.update(med_ms=sorted(tempi)[len(tempi) // 2], p95_ms=p95(tempi), n=len(tempi))
+                riga["fuori"] = fuori_budget(riga)
+                log(f"{persona} {url}: p95 {riga['p95_ms']:.0f} ms, {riga['kb']:.0f} KB")
+            out.append(riga)
+    return out
+
+
+def fuori_budget(riga: dict) -> list[str]:
+    """What a timed page misses: the time budget always, the size budget for HTML pages."""
+    fuori = []
+    if riga["p95_ms"] > BUDGET_MS:
+        fuori.append("time")
+    if riga["tipo"] == "text/html" and riga["kb"] > BUDGET_KB:
+        fuori.append("size")
+    return fuori
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    print(json.dumps(sessioni()))
