@@ -110,7 +110,6 @@ def test_counters_find_services_in_progress_by_their_period_index(mondo):
     assert all("servizio_periodo_idx" in piano for _, piano in trovati), trovati
 
 
-
 def test_volunteers_list_walks_the_name_index(client, mondo):
     """The list is sorted by surname and name: its page can be read along
     volontario_cognome_nome_idx, stopping after 50 rows, instead of sorting every volunteer in
