@@ -493,18 +493,96 @@ def scrivi(risultati: dict, args) -> str:
         "related rows come with `select_related`/`prefetch_related`, figures are aggregated in the database "
         "(`tests/network/test_query_counts_pagine.py` checks every page of the authorization matrix).",
         "",
+        *(sezione_pagine(risultati["pagine"], args) if "pagine" in risultati else []),
+        *sezione_query(q),
+    ]
+    return "\n".join(righe)
+
+
+def sezione_query(q: dict) -> list[str]:
+    pagine = sorted(set(q["demo"]) | set(q["nazionale"]))
+    return [
         "## SQL queries per page, demo and national scale",
+        "",
+        "Every page the section above times, for the same people, plus the public pages for an anonymous visitor "
+        "(`bench/query_counts.py`; a page missing at one scale answered something else than 200 there).",
         "",
         "| page | demo | national | equal |",
         "| --- | ---: | ---: | --- |",
         *[
             f"| `{p}` | {q['demo'].get(p)} | {q['nazionale'].get(p)} | "
             f"{'yes' if q['demo'].get(p) == q['nazionale'].get(p) else '**no**'} |"
-            for p in sorted(q["demo"])
+            for p in pagine
         ],
         "",
     ]
-    return "\n".join(righe)
+
+
+def sezione_pagine(righe: list[dict], args) -> list[str]:
+    """Every page of every persona: the table, then each page over budget with its reason."""
+    from bench.pagine import BUDGET_KB, BUDGET_MS, PERSONE, motivo
+
+    misurate = [r for r in righe if r["stato"] == 200]
+    carichi = [r["carico"] for r in misurate if "carico" in r]
+    fuori = [r for r in misurate if r["fuori"]]
+    altre = sorted({(r["pagina"], r["stato"]) for r in righe if r["stato"] != 200})
+    out = [
+        "## Every page, each persona (national database, gunicorn, production settings)",
+        "",
+        "`bench/pagine.py`: every URL name of the authorization matrix each person may open, arguments filled with "
+        "a real row of their scope (the largest ente they see, its largest project, one of its volunteers); the "
+        "monitoring dashboard at national, nodo (ANCI Lombardia), ente and project scope. People: "
+        + ", ".join(f"{k} (`{v}`)" for k, v in PERSONE.items())
+        + f". Each page: one warm-up request, then {args.richieste} timed ones (2 when the warm-up took over 5 s), "
+        "one at a time, signed in (so the public pages are rendered, not served from the anonymous cache). "
+        f"Budget: p95 ≤ {BUDGET_MS} ms, and ≤ {BUDGET_KB} KB for HTML pages (files are downloads: their size is "
+        "their content).",
+        "",
+        f"**The machine is shared** ({os.cpu_count()} cores; 1-minute load average between "
+        f"{min(carichi, default=0):.1f} and {max(carichi, default=0):.1f} during the run, other jobs included): "
+        "with a load above the cores, absolute times are inflated by a factor that varies from page to page and "
+        "minute to minute. A page over budget by little may be noise; one over by ten times is not.",
+        "",
+        f"{len(misurate)} pages timed, {len(fuori)} over budget; {len(righe) - len(misurate)} answered something "
+        "else than 200 and were not timed (" + ", ".join(f"`{n}` {st}" for n, st in altre[:60]) + ").",
+        "",
+        "### Pages over budget, and why",
+        "",
+        "| persona | page | p95 (ms) | KB | misses | reason | who fixes it |",
+        "| --- | --- | ---: | ---: | --- | --- | --- |",
+    ]
+    for r in fuori:
+        perche, chi = motivo(r, misurate)
+        out.append(
+            f"| {r['persona']} | `{r['url']}` | {r['p95_ms']:.0f} | {r['kb']:.0f} | {', '.join(r['fuori'])} | "
+            f"{perche} | {chi} |"
+        )
+    out += [
+        "",
+        "### Every page timed",
+        "",
+        "| persona | page | URL | median (ms) | p95 (ms) | KB | budget |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+        *[
+            f"| {r['persona']} | `{r['pagina']}` | `{r['url']}` | {r['med_ms']:.0f} | {r['p95_ms']:.0f} | "
+            f"{r['kb']:.0f} | {'**' + ', '.join(r['fuori']) + '**' if r['fuori'] else 'holds'} |"
+            for r in misurate
+        ],
+        "",
+    ]
+    return out
+
+
+def sostituisci_sezione(documento: Path, titolo: str, righe: list[str]) -> None:
+    """Replace the section `titolo` (up to the next "## " heading) of `documento`, or append it."""
+    testo = documento.read_text() if documento.exists() else "# Benchmarks\n"
+    nuova = "\n".join(righe).rstrip("\n") + "\n"
+    inizio = testo.find(f"\n{titolo}")
+    if inizio < 0:
+        documento.write_text(testo.rstrip("\n") + "\n\n" + nuova)
+        return
+    fine = testo.find("\n## ", inizio + 1)
+    documento.write_text(testo[: inizio + 1] + nuova + ("\n" + testo[fine + 1 :] if fine >= 0 else ""))
 
 
 def main():
@@ -532,6 +610,14 @@ def main():
         log(f"{nome} done in {time.monotonic() - t:.0f} s")
     if args.only:
         print(json.dumps(risultati, indent=1, default=str))
+        # These two sections stand alone: a partial run refreshes them in the document.
+        if "pagine" in risultati:
+            sostituisci_sezione(
+                Path(args.out), "## Every page, each persona", sezione_pagine(risultati["pagine"], args)
+            )
+            (ROOT / "bench" / "ultimo_pagine.json").write_text(json.dumps(risultati["pagine"], indent=1))
+        if "query" in risultati:
+            sostituisci_sezione(Path(args.out), "## SQL queries per page", sezione_query(risultati["query"]))
         return
     Path(args.out).write_text(scrivi(risultati, args) + "\n")
     (ROOT / "bench" / "ultimo.json").write_text(json.dumps(risultati, indent=1, default=str))
