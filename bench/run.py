@@ -29,8 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
-NAZIONALE = f"{PG}/scu_bench"
-DEMO = f"{PG}/scu_bench_demo"
+# Another database of the same shape (a copy made with CREATE DATABASE ... TEMPLATE) can stand
+# in for either, so that a branch's migrations are measured without touching the shared ones.
+NAZIONALE = f"{PG}/{os.environ.get('BENCH_DB_NAZIONALE', 'scu_bench')}"
+DEMO = f"{PG}/{os.environ.get('BENCH_DB_DEMO', 'scu_bench_demo')}"
 
 from bench.servizi import ambiente, gunicorn, nginx, wrk  # noqa: E402
 
