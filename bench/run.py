@@ -549,7 +549,7 @@ def sezione_pagine(righe: list[dict], args) -> list[str]:
         "with a load above the cores, absolute times are inflated by a factor that varies from page to page and "
         "minute to minute. A page over budget by little may be noise; one over by ten times is not. The floor of "
         f"this run, the median p95 of allauth's account pages (a small form, a handful of queries), was "
-        f"{pavimento:.0f} ms; on a quiet machine they answer in about 30 ms.",
+        f"{pavimento:.0f} ms; in the first run, on a less busy machine, they answered in 20-60 ms.",
         "",
         f"{len(misurate)} pages timed, {len(fuori)} over budget; {len(righe) - len(misurate)} answered something "
         "else than 200 and were not timed (" + ", ".join(f"`{n}` {st}" for n, st in altre[:60]) + ").",
