@@ -544,12 +544,17 @@ def sezione_pagine(righe: list[dict], args) -> list[str]:
         f"Budget: p95 ≤ {BUDGET_MS} ms, and ≤ {BUDGET_KB} KB for HTML pages (files are downloads: their size is "
         "their content).",
         "",
-        f"**The machine is shared** ({os.cpu_count()} cores; 1-minute load average between "
-        f"{min(carichi, default=0):.1f} and {max(carichi, default=0):.1f} during the run, other jobs included): "
+        f"**The machine is shared** ({os.cpu_count()} cores; "
+        + (
+            f"1-minute load average between {min(carichi):.1f} and {max(carichi):.1f}"
+            if carichi
+            else "load not recorded"
+        )
+        + " during the run, other jobs included): "
         "with a load above the cores, absolute times are inflated by a factor that varies from page to page and "
         "minute to minute. A page over budget by little may be noise; one over by ten times is not. The floor of "
-        f"this run, the median p95 of allauth's account pages (a small form, a handful of queries), was "
-        f"{pavimento:.0f} ms; in the first run, on a less busy machine, they answered in 20-60 ms.",
+        "this run: allauth's account pages (a small form, a handful of queries) took "
+        f"{conti[0] if conti else 0:.0f} ms at best and {pavimento:.0f} ms at the median (p95 of each).",
         "",
         f"{len(misurate)} pages timed, {len(fuori)} over budget; {len(righe) - len(misurate)} answered something "
         "else than 200 and were not timed (" + ", ".join(f"`{n}` {st}" for n, st in altre[:60]) + ").",
