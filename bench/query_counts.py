@@ -24,10 +24,12 @@ from django.urls import reverse  # noqa: E402
 
 from bench.pagine import PERSONE, elenco  # noqa: E402
 from enti.models import Nodo  # noqa: E402
+from infra import memoria  # noqa: E402
 from pubblico.views_catalogo import catalogo_queryset  # noqa: E402
 
 
-def main() -> None:
+def main(solo: tuple[str, ...] = ()) -> None:
+    """`solo`: count only the URL names starting with one of these prefixes."""
     User = get_user_model()
     lombardia = Nodo.objects.get(slug="lombardia")
     pagine = {
@@ -48,8 +50,11 @@ def main() -> None:
             client.force_login(User.objects.get(email=email))
         chi = chi_di[email] if email else "anonimo"
         for nome, url in pagine[email]:
+            if solo and not nome.startswith(solo):
+                continue
             client.get(url)  # the first request of a session records it
             cache.clear()
+            memoria.svuota()  # each process's copy of the cache too (CACHE_LOCALE_SECONDI)
             with CaptureQueriesContext(connection) as ctx:
                 risposta = client.get(url)
             if risposta.status_code == 200:  # redirects and POST-only pages: nothing to count
@@ -58,4 +63,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(tuple(sys.argv[1:]))
