@@ -506,7 +506,7 @@ def sezione_query(q: dict) -> list[str]:
     return [
         "## SQL queries per page, demo and national scale",
         "",
-        "Every page the section above times, for the same people, plus the public pages for an anonymous visitor "
+        'Every page of "Every page, each persona" below, for the same people, plus the public pages for an anonymous visitor '
         "(`bench/query_counts.py`; a page missing at one scale answered something else than 200 there).",
         "",
         "| page | demo | national | equal |",
