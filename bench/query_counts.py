@@ -1,6 +1,7 @@
-"""The SQL queries of every list and detail page, opened by the demo's people (the same
-accounts exist at both scales): one JSON line {page: queries}. bench/run.py runs it against
-the demo-size and the national-size database and compares."""
+"""The SQL queries of every page bench/pagine.py times, opened by the same people (the demo's
+accounts, present at both scales), plus the public pages for an anonymous visitor: one JSON
+line {page (persona): queries}. bench/run.py runs it against the demo-size and the
+national-size database and compares."""
 
 import json
 import os
@@ -21,54 +22,45 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from enti.models import Membership, Nodo  # noqa: E402
-from progetti.models import Progetto  # noqa: E402
+from bench.pagine import PERSONE, elenco  # noqa: E402
+from enti.models import Nodo  # noqa: E402
+from infra import memoria  # noqa: E402
 from pubblico.views_catalogo import catalogo_queryset  # noqa: E402
-from volontari.models import Servizio  # noqa: E402
 
 
-def main() -> None:
+def main(solo: tuple[str, ...] = ()) -> None:
+    """`solo`: count only the URL names starting with one of these prefixes."""
     User = get_user_model()
-    ente_id = Membership.objects.get(user__email="referente@demo.example", ruolo="referente").ente_id
-    servizio = Servizio.objects.filter(posto__sede__ente_id=ente_id, stato="in_servizio").order_by("pk").first()
-    progetto = Progetto.objects.filter(ente_id=ente_id).order_by("pk").first()
     lombardia = Nodo.objects.get(slug="lombardia")
     pagine = {
         None: [
-            ("home", []), ("pubblico:rete", []), ("pubblico:nodo", [lombardia.slug]), ("pubblico:numeri", []),
-            ("pubblico:notizie", []), ("pubblico:dati", []), ("catalogo:lista", []),
-            ("catalogo:dettaglio", [catalogo_queryset().first().pk]),
+            ("home", "/"), *((n, reverse(n)) for n in ("pubblico:rete", "pubblico:numeri", "pubblico:notizie",
+                                                        "pubblico:dati", "catalogo:lista")),
+            ("pubblico:nodo", reverse("pubblico:nodo", args=[lombardia.slug])),
+            ("catalogo:dettaglio", reverse("catalogo:dettaglio", args=[catalogo_queryset().first().pk])),
         ],
-        "referente@demo.example": [
-            ("dashboard", []), ("enti:lista", []), ("enti:dettaglio", [ente_id]), ("volontari:lista", []),
-            ("volontari:dettaglio", [servizio.volontario_id]), ("progetti:lista", []),
-            ("progetti:dettaglio", [progetto.pk]), ("registro:griglia", []), ("registro:volontario", [servizio.pk]),
-            ("registro:chiusura_ente", [ente_id]), ("registro:relazioni", []), ("report:lista", []),
-            ("inviti:lista", []), ("monitoraggio:cruscotto", []),
-        ],
-        "nodo.lombardia@demo.example": [
-            ("dashboard", []), ("enti:lista", []), ("progetti:lista", []), ("inviti:richieste", []),
-            ("monitoraggio:cruscotto", []), ("audit:eventi", []),
-        ],
-        "olp@demo.example": [("registro:griglia", []), ("registro:relazioni", [])],
-        "volontario@demo.example": [("volontari:mio", [])],
+        # Every page bench/pagine.py times, for the same people.
+        **{email: elenco(User.objects.get(email=email)) for email in PERSONE.values()},
     }  # fmt: skip
+    chi_di = {email: persona for persona, email in PERSONE.items()}
     out = {}
-    for email, elenco in pagine.items():
+    for email in pagine:
         client = Client(HTTP_HOST="localhost")
         if email:
             client.force_login(User.objects.get(email=email))
-        chi = email.split("@")[0] if email else "anonimo"
-        for nome, args in elenco:
-            url = reverse(nome, args=args)
+        chi = chi_di[email] if email else "anonimo"
+        for nome, url in pagine[email]:
+            if solo and not nome.startswith(solo):
+                continue
             client.get(url)  # the first request of a session records it
             cache.clear()
+            memoria.svuota()  # each process's copy of the cache too (CACHE_LOCALE_SECONDI)
             with CaptureQueriesContext(connection) as ctx:
                 risposta = client.get(url)
-            assert risposta.status_code == 200, (nome, chi, risposta.status_code)
-            out[f"{nome} ({chi})"] = len(ctx.captured_queries)
+            if risposta.status_code == 200:  # redirects and POST-only pages: nothing to count
+                out[f"{nome} ({chi})"] = len(ctx.captured_queries)
     print(json.dumps(out))
 
 
 if __name__ == "__main__":
-    main()
+    main(tuple(sys.argv[1:]))

@@ -309,6 +309,8 @@ class Progetto(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["titolo"]
+        # The projects list shows the latest changed first: its page walks this index backwards.
+        indexes = [models.Index(fields=["aggiornato_il"], name="progetto_aggiornato_il_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(durata_mesi__gte=rules.DURATA_MIN_MESI, durata_mesi__lte=rules.DURATA_MAX_MESI),

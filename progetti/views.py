@@ -54,12 +54,7 @@ def _progetto(request, pk):
 
 @require_safe
 def lista(request):
-    qs = (
-        Progetto.objects.visible_to(request.user)
-        .select_related("ente", "settore")
-        .annotate(n_posti=Count("posti"))
-        .order_by("-aggiornato_il")
-    )
+    qs = Progetto.objects.visible_to(request.user).select_related("ente", "settore").order_by("-aggiornato_il", "-pk")
     filtro = ProgettoFilter(request.GET or None, queryset=qs, request=request)
     progetti = filtro.qs
     if request.GET.get("formato") == "csv":

@@ -15,7 +15,8 @@ So an entry is never served after the data it shows has changed; it also expires
 `DURATA` seconds, a safety net for writes that send no signal (bulk updates), matching the
 `max-age` the pages already give shared proxies. Each worker keeps the generation and the
 entries it reads for a second (infra.memoria). Signed-in visitors, and visitors with a
-message waiting, always get a fresh page.
+message waiting, always get a freshly rendered page; what it shows everybody can be kept the
+same way for them too (`dati`: the catalogue's list of open projects).
 """
 
 import hashlib
@@ -83,6 +84,21 @@ def collega() -> None:
 
 def anonimo(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
+def dati(nome: str, calcola):
+    """`calcola()`, a value made of public data only, kept like the pages (under the data's
+    generation and the day, for `DURATA` seconds at most) and shared by every visitor, signed
+    in or not: what a page shows everybody (the catalogue's open projects), while the page
+    itself is rendered for the signed-in visitor."""
+    impronta = f"{generazione()}|{counters.versione(counters.get())}|{nome}"
+    chiave = "network:dati:" + hashlib.sha256(impronta.encode()).hexdigest()[:32]
+    valore = memoria.leggi(chiave, lambda: cache.get(chiave))
+    if valore is None:
+        valore = calcola()
+        cache.set(chiave, valore, timeout=DURATA)
+        memoria.scrivi(chiave, valore)
+    return valore
 
 
 def in_cache(view):

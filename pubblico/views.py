@@ -17,10 +17,12 @@ from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -222,22 +224,27 @@ def nodo(request, slug: str):
     """One node: its regions and contacts, its figures, its member bodies by province."""
     n = get_object_or_404(Nodo.objects.prefetch_related("regioni"), slug=slug)
     cifre = next((c for c in counters.get()["nodi"] if c["slug"] == slug), None)
-    enti = (
-        Ente.objects.aderenti()
-        .filter(nodo=n)
-        .select_related("comune__provincia")
-        .order_by("comune__provincia__nome", "denominazione")
-    )
-    per_provincia: dict[str, list] = defaultdict(list)
-    for e in enti:
-        per_provincia[f"{e.comune.provincia.nome} ({e.comune.provincia.sigla})"].append(e)
+
+    def membri() -> str:
+        per_provincia: dict[str, list] = defaultdict(list)
+        for provincia, sigla, denominazione in (
+            Ente.objects.aderenti()
+            .filter(nodo=n)
+            .order_by("comune__provincia__nome", "denominazione")
+            .values_list("comune__provincia__nome", "comune__provincia__sigla", "denominazione")
+        ):
+            per_provincia[f"{provincia} ({sigla})"].append(denominazione)
+        return render_to_string("pubblico/_nodo_membri.html", {"per_provincia": dict(per_provincia)})
+
     response = render(
         request,
         "pubblico/nodo.html",
         {
             "nodo": n,
             "cifre": cifre,
-            "per_provincia": dict(per_provincia),
+            # A large nodo has a thousand members: their list is rendered once for everybody,
+            # signed in or not (pagine.dati), under the public data's generation.
+            "membri": mark_safe(pagine.dati(f"nodo-membri:{n.pk}:{get_language()}", membri)),  # noqa: S308
             "notizie": Notizia.objects.pubblicate().filter(nodo=n)[:5],
         },
     )

@@ -52,12 +52,22 @@ def catalogo_queryset():
 @pagine.in_cache
 def lista(request):
     filtro = CatalogoFilter(request.GET or None, queryset=catalogo_queryset())
-    qs = filtro.qs.prefetch_related(
-        Prefetch("posti", queryset=PostoSede.objects.select_related("sede__comune__provincia").order_by("pk"))
-    )
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Finding the open projects weighs every project's places and volunteers (300-500 ms at
+    # national scale): their ids, in order, are kept for every visitor under the public data's
+    # generation, and only the page's 20 projects are read.
+    ids = pagine.dati(f"catalogo:{query.urlencode()}", lambda: list(filtro.qs.values_list("pk", flat=True)))
+    page = Paginator(ids, 20).get_page(request.GET.get("page"))
+    progetti = (
+        catalogo_queryset()
+        .filter(pk__in=page.object_list)
+        .prefetch_related(
+            Prefetch("posti", queryset=PostoSede.objects.select_related("sede__comune__provincia").order_by("pk"))
+        )
+    )
+    per_pk = {p.pk: p for p in progetti}
+    page.object_list = [per_pk[pk] for pk in page.object_list if pk in per_pk]
     return render(request, "catalogo/lista.html", {"filtro": filtro, "page": page, "querystring": query.urlencode()})
 
 

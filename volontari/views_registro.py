@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -472,6 +473,9 @@ def foglio_firmato(request, pk: int):
     return file_privato(chiusura.foglio_firmato, nome)
 
 
+PER_PAGINA_CHIUSURA = 50
+
+
 @require_http_methods(["GET", "POST"])
 def chiusura_ente(request, pk: int):
     """The month of a whole ente: each volunteer's state, the general confirmation (the ente)
@@ -501,13 +505,17 @@ def chiusura_ente(request, pk: int):
                 messages.error(request, m)
         return redirect(f"{reverse('registro:chiusura_ente', args=[pk])}?mese={mese:%Y-%m}")
     fine = actions.ultimo_del_mese(mese)
-    servizi = list(
+    # A large comune has hundreds of volunteers: the list is paged, and only the page's
+    # months are read (the general confirmation still covers every volunteer of the ente).
+    page = Paginator(
         Servizio.objects.visible_to(request.user)
         .filter(posto__sede__ente=ente, data_inizio__lte=fine, data_fine__gte=mese)
         .exclude(stato=Servizio.Stato.RINUNCIA)
         .select_related("volontario")
-        .order_by("volontario__cognome", "volontario__nome")
-    )
+        .order_by("volontario__cognome", "volontario__nome", "pk"),
+        PER_PAGINA_CHIUSURA,
+    ).get_page(request.GET.get("page"))
+    servizi = list(page.object_list)
     righe = actions.carica_mese([s.pk for s in servizi], mese)
     chiusure = {c.servizio_id: c for c in ChiusuraMensile.objects.filter(servizio__in=servizi, mese=mese)}
     a = ambito(request.user)
@@ -522,6 +530,8 @@ def chiusura_ente(request, pk: int):
             "ente": ente,
             "mese": mese,
             "elenco": elenco,
+            "page": page,
+            "querystring": f"mese={mese:%Y-%m}",
             "scadenza": actions.scadenza_conferma(mese),
             "in_ritardo": timezone.localdate() > actions.scadenza_conferma(mese),
             "puo_confermare": policy.puo_confermare_mese(request.user, ente_id=ente.pk),

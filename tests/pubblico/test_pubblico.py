@@ -239,3 +239,20 @@ def test_dates_in_each_languages_format(client):
     assert "05 Marzo 2026" in client.get(reverse("pubblico:notizie")).content.decode()
     client.cookies["django_language"] = "en"
     assert "March 5, 2026" in client.get(reverse("pubblico:notizie")).content.decode()
+
+
+def test_node_members_are_rendered_once_for_signed_in_visitors_too(client):
+    """A nodo's member list (a thousand bodies in Lombardia) is rendered once for everybody:
+    a signed-in visitor's second visit reads no member, and a body that joins shows at once."""
+    from tests.personas import client_per
+
+    mondo = costruisci_mondo()
+    lombardia = mondo.oggetti["nodi"]["lombardia"]
+    c = client_per(client, mondo, "referente_a")
+    url = reverse("pubblico:nodo", args=[lombardia.slug])
+    assert mondo.oggetti["enti"]["a"].denominazione in c.get(url).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get(url).status_code == 200
+    assert not [q["sql"] for q in ctx.captured_queries if 'FROM "enti_ente"' in q["sql"]]
+    EnteFactory(nodo=lombardia, denominazione="Comune di Nuovo Ingresso", stato_adesione="aderente")
+    assert "Comune di Nuovo Ingresso" in c.get(url).content.decode()
