@@ -103,6 +103,7 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "report:nuovo": RETE | RUOLI_ENTE,
     "report:dettaglio": RETE | RUOLI_ENTE,
     "report:scarica": RETE | RUOLI_ENTE,
+    "report:scarica_tabella": RETE | RUOLI_ENTE,
     "catalogo:lista": TUTTI,
     "catalogo:dettaglio": TUTTI,
     # The second step of sign-in: the user is not signed in yet while typing the code.

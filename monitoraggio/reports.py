@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import override
 
 from accounts.audit import Evento, record_event
@@ -80,6 +81,25 @@ def ordina(*, acting_user, tipo: str, periodo_inizio, periodo_fine, nodo=None, e
     )  # fmt: skip
     outbox.accoda(GENERA_REPORT, report.pk)
     return report
+
+
+# What a running report is doing, by the progress `genera` has reached: the report's page
+# tells it while it waits.
+FASI = (
+    (5, _lazy("computing the indicators of the period")),
+    (25, _lazy("computing the indicators of the periods it is compared with")),
+    (45, _lazy("gathering the tables")),
+    (60, _lazy("writing the report and its spreadsheets")),
+    (75, _lazy("producing the PDF")),
+    (95, _lazy("saving the files")),
+)
+
+
+def fase(report: Report) -> str:
+    """The step a running report has reached, for its page; empty otherwise."""
+    if report.stato != Report.Stato.IN_CORSO:
+        return ""
+    return str(next((testo for soglia, testo in reversed(FASI) if report.progresso >= soglia), FASI[0][1]))
 
 
 def _avanza(report_id: int, progresso: int) -> None:
