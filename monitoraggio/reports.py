@@ -19,9 +19,9 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from accounts.audit import Evento, record_event
 from enti.access import ambito
@@ -86,12 +86,12 @@ def ordina(*, acting_user, tipo: str, periodo_inizio, periodo_fine, nodo=None, e
 # What a running report is doing, by the progress `genera` has reached: the report's page
 # tells it while it waits.
 FASI = (
-    (5, _lazy("computing the indicators of the period")),
-    (25, _lazy("computing the indicators of the periods it is compared with")),
-    (45, _lazy("gathering the tables")),
-    (60, _lazy("writing the report and its spreadsheets")),
-    (75, _lazy("producing the PDF")),
-    (95, _lazy("saving the files")),
+    (5, gettext_lazy("computing the indicators of the period")),
+    (25, gettext_lazy("computing the indicators of the periods it is compared with")),
+    (45, gettext_lazy("gathering the tables")),
+    (60, gettext_lazy("writing the report and its spreadsheets")),
+    (75, gettext_lazy("producing the PDF")),
+    (95, gettext_lazy("saving the files")),
 )
 
 
@@ -281,9 +281,9 @@ def tabella_completa(report: Report, parti, per_volontario, annuale) -> Tabella:
     if report.tipo == Report.Tipo.ANNUALE_ENTE:
         return Tabella(
             _("Projects of the year"),
-            [_("Project"), _("Helios code"), _("Area"), _("Places"), _("Started"), _("Renounced"), _("Interrupted"),
-             _("Replacements"), _("Completed"), _("Hours"), _("Hours planned"), _("General training completed"),
-             _("Specific training completed")],
+            [_("Project"), capfirst(_("Helios code")), _("Area"), _("Places"), _("Started"), _("Renounced"),
+             _("Interrupted"), _("Replacements"), _("Completed"), _("Hours"), _("Hours planned"),
+             _("General training completed"), _("Specific training completed")],
             [[p["progetto"].titolo, p["progetto"].codice_helios,
               f"{p['progetto'].area.codice} {p['progetto'].area.nome}", p["posti"], p["avviati"], p["rinunce"],
               p["interruzioni"], p["subentri"], p["conclusi"], p["ore"], p["previste"], p["generale"], p["specifica"]]
@@ -344,8 +344,8 @@ def in_xlsx(tabella: Tabella, sintesi: list[Confronto], intestazione: list[str])
     for riga in intestazione:
         foglio.append([cella_sicura(riga)])
     foglio.append([])
-    testata(foglio, [_("Indicator"), _("This period"), _("Previous period"), _("Change"), _("Same month a year before"),
-                     _("Change")])  # fmt: skip
+    testata(foglio, [_("Indicator"), _("This period"), _("Previous period"), _("Difference"),
+                     _("Same month a year before"), _("Difference")])  # fmt: skip
     for c in sintesi:
         nome = str(c.valore.definizione.nome) + (" (%)" if c.percentuale else "")
         foglio.append([valore(x) for x in (nome, c.misura, c.precedente, c.delta_precedente, c.anno_prima,
@@ -553,7 +553,9 @@ def genera(report_id: int) -> Report | None:
                 ),
                 "grafico_parti": grafico_orizzontale(
                     [(r["nome"], r["volontari"]) for r in piu_grandi],
-                    titolo=_("The parts with the most volunteers in service"),
+                    titolo=_("The bodies with the most volunteers in service")
+                    if report.nodo_id
+                    else _("The projects with the most volunteers in service"),
                     asse=_("Volunteers in service"),
                 )
                 if parti
