@@ -5,16 +5,18 @@ was killed) is started again from scratch and its partial file replaced, so a re
 leaves two files nor a half one. The file is written before the row says done.
 """
 
+import contextlib
 import csv
 import datetime
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
@@ -506,6 +508,31 @@ def _annuale(report: Report, da: datetime.date, a: datetime.date) -> dict:
     }
 
 
+@contextlib.contextmanager
+def _accanto(letture: dict):
+    """Run the reads `{name: (function, *args)}` beside the caller's own and gather their results
+    (in the dict yielded, filled on leaving the block). On PostgreSQL outside a transaction (a
+    worker) each runs on a thread with its own connection, so that the database computes them
+    side by side; inside a transaction (a test, or a caller's atomic block) a new connection
+    would not see the uncommitted rows, so they run here, one after the other."""
+    risultati: dict = {}
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield risultati
+        risultati.update({nome: f(*args) for nome, (f, *args) in letture.items()})
+        return
+
+    def esegui(f, *args):
+        try:
+            return f(*args)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    with ThreadPoolExecutor(max_workers=len(letture)) as pool:
+        futuri = {nome: pool.submit(esegui, f, *args) for nome, (f, *args) in letture.items()}
+        yield risultati
+        risultati.update({nome: futuro.result() for nome, futuro in futuri.items()})
+
+
 def genera(report_id: int) -> Report | None:
     """Compute, render and store one report: the PDF (tagged, PDF/UA-1) and its full table as
     CSV and XLSX. Safe to call again: see the module's docstring."""
@@ -523,11 +550,14 @@ def genera(report_id: int) -> Report | None:
         report.save()
     servizi = _servizi(report)
     da, a = report.periodo_inizio, report.periodo_fine
-    valori = indicatori.calcola(servizi, da, a)
-    _avanza(report_id, 25)
-    altri = {nome: indicatori.calcola(servizi, *periodo) for nome, periodo in periodi_di_confronto(da, a).items()}
+    letture = {nome: (indicatori.calcola, servizi, *periodo) for nome, periodo in periodi_di_confronto(da, a).items()}
+    letture["serie"] = (andamento, servizi, a)
+    with _accanto(letture) as risultati:
+        valori = indicatori.calcola(servizi, da, a)
+        _avanza(report_id, 25)
+    serie = risultati.pop("serie")
+    altri = risultati
     _avanza(report_id, 45)
-    serie = andamento(servizi, a)
     parti = ripartizione(report, da, a)
     per_volontario = _per_volontario(report, a)
     annuale = _annuale(report, da, a)
@@ -571,7 +601,7 @@ def genera(report_id: int) -> Report | None:
             },
         )
         intestazione = [
-            f"{report.get_tipo_display()}: {report.ambito}",
+            f"{capfirst(report.get_tipo_display())}: {report.ambito}",
             _("from %(da)s to %(a)s") % {"da": f"{da:%d/%m/%Y}", "a": f"{a:%d/%m/%Y}"},
             _("Generated on %(quando)s") % {"quando": f"{generato_il:%d/%m/%Y %H:%M}"},
         ]
