@@ -67,8 +67,8 @@ def in_processo(task, args, kwargs) -> threading.Thread | None:
     def esegui():
         try:
             task.apply_async(args, kwargs)
-        except Exception as exc:
-            logger.warning("In-process task %s failed (%s)", task.name, type(exc).__name__)
+        except Exception:
+            logger.exception("In-process task %s failed", task.name)
         finally:
             connections.close_all()
 

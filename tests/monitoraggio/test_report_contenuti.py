@@ -328,3 +328,22 @@ def test_charts_print_italian_figures_and_name_their_axes():
     assert ">Mese<" in barre and ">Ore<" in barre
     assert ">1.234<" in orizzontale and ">Volontari<" in orizzontale
     assert "San Giovanni in Persiceto" in orizzontale and "lungo" in orizzontale  # the whole name, on two lines
+
+
+def test_in_process_a_failing_report_shows_its_failure_at_once(mondo, monkeypatch):
+    """Without a broker (the demo) nobody would retry later: the first failure is final and
+    visible on the report's page."""
+    from monitoraggio.tasks import genera_report
+
+    report = Report.objects.create(
+        tipo=Report.Tipo.MENSILE_ENTE, ente=mondo.oggetti["enti"]["a"], periodo_inizio=DA, periodo_fine=A
+    )
+
+    def rotto(*args, **kwargs):
+        raise RuntimeError("disco pieno")
+
+    monkeypatch.setattr(reports.indicatori, "calcola", rotto)
+    with pytest.raises(RuntimeError):
+        genera_report.apply(args=[report.pk], throw=True)  # in-process, first attempt
+    report.refresh_from_db()
+    assert report.stato == Report.Stato.FALLITO and "disco pieno" in report.errore
