@@ -5,8 +5,10 @@ Run it after `make run` has built the demo (or against PostgreSQL with DATABASE_
     .venv/bin/python bench/report_nodo.py [--runs 3]
 
 It orders the previous month's report of the nodo with the most volunteers, generates it in
-this process (as a worker would) and prints the median wall time and the peak resident
-memory of the process. Absolute times depend on the machine: compare runs on the same one.
+this process (as a worker would) and prints the median wall time, the CPU time of this process
+(all its threads; PostgreSQL's own work is not in it), the machine's load average during the
+run, and the peak resident memory of the process. Absolute times depend on the machine and on
+what else runs on it: compare runs on the same one, and read the wall time against the load.
 """
 
 import argparse
@@ -34,6 +36,11 @@ from monitoraggio import reports  # noqa: E402
 from monitoraggio.models import Report  # noqa: E402
 
 
+def _cpu() -> float:
+    uso = resource.getrusage(resource.RUSAGE_SELF)
+    return uso.ru_utime + uso.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -49,24 +56,29 @@ def main() -> None:
     else:  # the largest ente of that nodo: the heaviest single-body report
         ente = nodo.enti.annotate(n=Count("sedi__posti__servizi")).order_by("-n").first()
         ambito = {"tipo": Report.Tipo.MENSILE_ENTE, "ente": ente}
-    tempi = []
+    tempi, cpu, carichi = [], [], []
     for _ in range(args.runs):
         report = Report.objects.create(periodo_inizio=da, periodo_fine=a, **ambito)
-        inizio = time.perf_counter()
+        inizio, inizio_cpu = time.perf_counter(), _cpu()
         reports.genera(report.pk)
         tempi.append(time.perf_counter() - inizio)
+        cpu.append(_cpu() - inizio_cpu)
+        carichi.append(os.getloadavg()[0])
         report.refresh_from_db()
         pagine = report.file.size
-        report.file.delete(save=False)
+        for campo in (report.file, report.file_csv, report.file_xlsx):
+            campo.delete(save=False)
         report.delete()
     picco_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     nome = str(ambito.get("nodo") or ambito.get("ente"))
     if args.json:
-        print(json.dumps({"ambito": nome, "secondi": statistics.median(tempi), "picco_mib": round(picco_mib)}))
+        print(json.dumps({"ambito": nome, "secondi": statistics.median(tempi), "cpu_s": statistics.median(cpu),
+                          "carico": max(carichi), "picco_mib": round(picco_mib)}))  # fmt: skip
         return
     print(f"{args.tipo}: {nome}; period {da:%m/%Y}; PDF {pagine / 1024:.0f} KiB")
     singoli = ", ".join(f"{t:.2f}" for t in tempi)
     print(f"report time, median of {args.runs}: {statistics.median(tempi):.2f} s (runs: {singoli})")
+    print(f"CPU time of this process, median: {statistics.median(cpu):.2f} s; load average up to {max(carichi):.1f}")
     print(f"peak memory of the process: {picco_mib:.0f} MiB")
 
 

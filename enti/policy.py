@@ -107,6 +107,7 @@ URL_POLICY: dict[str, frozenset[str]] = {
     "report:nuovo": RETE | RUOLI_ENTE,
     "report:dettaglio": RETE | RUOLI_ENTE,
     "report:scarica": RETE | RUOLI_ENTE,
+    "report:scarica_tabella": RETE | RUOLI_ENTE,
     "catalogo:lista": TUTTI,
     # Type-ahead choice lists (network.views_cerca): the roles whose forms use each one; the rows
     # are the form's own, scoped by visible_to. Reference data (areas, provinces) is public.

@@ -8,27 +8,76 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import escape
 
 
-def grafico_barre(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=520, altezza=180) -> str:
-    """A bar chart as inline SVG (WeasyPrint draws it; no scripts, no external files)."""
+def cifra(valore) -> str:
+    """A figure in the active language's format, thousands grouped: 119.327 in Italian."""
+    return number_format(valore, force_grouping=True)
+
+
+def _righe(testo: str, larghezza: int) -> list[str]:
+    """A name on at most two lines of about `larghezza` characters, cut with an ellipsis only
+    beyond that."""
+    if len(testo) <= larghezza:
+        return [testo]
+    parole, prima = testo.split(), ""
+    while parole and len(prima) + len(parole[0]) + (1 if prima else 0) <= larghezza:
+        prima = f"{prima} {parole.pop(0)}".strip()
+    if not prima:  # one word longer than a line
+        prima, parole = testo[:larghezza], [testo[larghezza:]]
+    resto = " ".join(parole)
+    return [prima, resto if len(resto) <= larghezza else resto[: larghezza - 1] + "\u2026"]
+
+
+def grafico_barre(
+    valori: list[tuple[str, Decimal | int]],
+    *,
+    titolo: str,
+    asse_x: str = "",
+    asse_y: str = "",
+    larghezza=520,
+    altezza=200,
+) -> str:
+    """Vertical bars with their figures, a scale on the left and the axes named (`asse_x` under
+    the labels, `asse_y` along the scale); figures in the active language's format."""
     massimo = max((float(v) for _e, v in valori), default=0) or 1
     n = max(len(valori), 1)
-    passo = (larghezza - 40) / n
-    barre = []
+    sinistra, basso, alto = 62 if asse_y else 46, 44 if asse_x else 30, 16
+    passo = (larghezza - sinistra - 10) / n
+    h = altezza - basso - alto
+    asse = altezza - basso
+    parti = [f'<line x1="{sinistra}" y1="{asse}" x2="{larghezza - 5}" y2="{asse}" stroke="#555"/>']
+    for frazione in (0.5, 1):  # gridlines with the scale's figures
+        y = asse - h * frazione
+        parti.append(f'<line x1="{sinistra}" y1="{y:.1f}" x2="{larghezza - 5}" y2="{y:.1f}" stroke="#ddd"/>')
+        parti.append(
+            f'<text x="{sinistra - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end">'
+            f"{cifra(round(massimo * frazione))}</text>"
+        )
+    parti.append(f'<text x="{sinistra - 4}" y="{asse + 3}" font-size="8" text-anchor="end">0</text>')
     for i, (etichetta, valore) in enumerate(valori):
-        h = (altezza - 50) * float(valore) / massimo
-        x = 30 + i * passo
-        y = altezza - 30 - h
+        altezza_barra = h * float(valore) / massimo
+        x = sinistra + i * passo
+        y = asse - altezza_barra
         centro = f'x="{x + passo / 2:.1f}" font-size="8" text-anchor="middle"'
-        barre.append(
-            f'<rect x="{x + passo * 0.15:.1f}" y="{y:.1f}" width="{passo * 0.7:.1f}" height="{h:.1f}" fill="#0066cc"/>'
-            f'<text {centro} y="{altezza - 15}">{escape(etichetta)}</text>'
-            f'<text {centro} y="{y - 3:.1f}">{escape(str(valore))}</text>'
+        parti.append(
+            f'<rect x="{x + passo * 0.15:.1f}" y="{y:.1f}" width="{passo * 0.7:.1f}" height="{altezza_barra:.1f}" '
+            f'fill="#0066cc"/>'
+            f'<text {centro} y="{asse + 12}">{escape(etichetta)}</text>'
+            f'<text {centro} y="{y - 3:.1f}">{cifra(valore)}</text>'
+        )
+    if asse_x:
+        parti.append(
+            f'<text x="{sinistra + (larghezza - sinistra) / 2:.1f}" y="{altezza - 6}" font-size="9" '
+            f'text-anchor="middle">{escape(asse_x)}</text>'
+        )
+    if asse_y:
+        parti.append(
+            f'<text x="10" y="{alto + h / 2:.1f}" font-size="9" text-anchor="middle" '
+            f'transform="rotate(-90 10 {alto + h / 2:.1f})">{escape(asse_y)}</text>'
         )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{larghezza}" height="{altezza}" role="img">'
-        f"<title>{escape(titolo)}</title>"
-        f'<line x1="25" y1="{altezza - 30}" x2="{larghezza - 5}" y2="{altezza - 30}" stroke="#555"/>'
-        + "".join(barre)
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {larghezza} {altezza}" width="{larghezza}" '
+        f'height="{altezza}" role="img" aria-label="{escape(titolo)}"><title>{escape(titolo)}</title>'
+        + "".join(parti)
         + "</svg>"
     )
 
@@ -48,24 +97,41 @@ def primi_e_ultimi(
     return [*ordinati[:n], (nome, media.quantize(Decimal("1"))), *ordinati[-n:]]
 
 
-def grafico_orizzontale(valori: list[tuple[str, Decimal | int]], *, titolo: str, larghezza=640) -> str:
-    """Horizontal bars with their names on the left: the distribution across the parts of a scope."""
+def grafico_orizzontale(valori: list[tuple[str, Decimal | int]], *, titolo: str, asse: str = "", larghezza=640) -> str:
+    """Horizontal bars with their whole names on the left (two lines when long) and the
+    measure named under them (`asse`): the distribution across the parts of a scope."""
     massimo = max((float(v) for _e, v in valori), default=0) or 1
-    riga, sinistra = 16, 230
-    altezza = riga * len(valori) + 10
-    barre = []
+    riga, sinistra, alto = 22, 250, 4
+    basso = 22 if asse else 6
+    altezza = riga * len(valori) + alto + basso
+    parti = []
     for i, (etichetta, valore) in enumerate(valori):
-        y = 5 + i * riga
-        w = (larghezza - sinistra - 50) * float(valore) / massimo
-        nome = etichetta if len(etichetta) <= 38 else etichetta[:37] + "\u2026"
-        barre.append(
-            f'<text x="{sinistra - 5}" y="{y + 11}" font-size="9" text-anchor="end">{escape(nome)}</text>'
-            f'<rect x="{sinistra}" y="{y + 2}" width="{w:.1f}" height="{riga - 4}" fill="#0066cc"/>'
-            f'<text x="{sinistra + w + 4:.1f}" y="{y + 11}" font-size="9">{escape(str(valore))}</text>'
+        y = alto + i * riga
+        w = (larghezza - sinistra - 60) * float(valore) / massimo
+        righe = _righe(etichetta, 44)
+        if len(righe) == 1:
+            nome = f'<text x="{sinistra - 5}" y="{y + 14}" font-size="9" text-anchor="end">{escape(righe[0])}</text>'
+        else:
+            nome = (
+                f'<text x="{sinistra - 5}" y="{y + 9}" font-size="8" text-anchor="end">{escape(righe[0])}</text>'
+                f'<text x="{sinistra - 5}" y="{y + 18}" font-size="8" text-anchor="end">{escape(righe[1])}</text>'
+            )
+        parti.append(
+            nome + f'<rect x="{sinistra}" y="{y + 4}" width="{w:.1f}" height="{riga - 8}" fill="#0066cc"/>'
+            f'<text x="{sinistra + w + 4:.1f}" y="{y + 14}" font-size="9">{cifra(valore)}</text>'
+        )
+    fondo = alto + riga * len(valori)
+    parti.append(f'<line x1="{sinistra}" y1="{alto}" x2="{sinistra}" y2="{fondo}" stroke="#555"/>')
+    if asse:
+        parti.append(
+            f'<text x="{sinistra + (larghezza - sinistra - 60) / 2:.1f}" y="{fondo + 15}" font-size="9" '
+            f'text-anchor="middle">{escape(asse)}</text>'
         )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{larghezza}" height="{altezza}" role="img">'
-        f"<title>{escape(titolo)}</title>" + "".join(barre) + "</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {larghezza} {altezza}" width="{larghezza}" '
+        f'height="{altezza}" role="img" aria-label="{escape(titolo)}"><title>{escape(titolo)}</title>'
+        + "".join(parti)
+        + "</svg>"
     )
 
 

@@ -16,14 +16,18 @@ twice, which is why the tasks are idempotent (`monitoraggio.reports.genera` leav
 alone).
 
 With tasks in-process (no REDIS_URL: `task_always_eager`) there is no broker to wait for: the
-task runs after commit, as `.delay()` would.
+task runs after commit, on a thread of its own (`TASK_IN_PROCESSO_SU_THREAD`, on by default), so
+that the request that queued it answers at once and its page can follow the job as it would
+with a worker; the tests turn the thread off and run the task where it is queued.
 """
 
 import datetime
 import logging
+import threading
 
 from celery import current_app as app
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -46,11 +50,33 @@ def accoda(task, *args, **kwargs) -> Outbox | None:
     if isinstance(task, str):
         task = app.tasks[task]
     if task.app.conf.task_always_eager:
-        transaction.on_commit(lambda: task.apply_async(args, kwargs))
+        transaction.on_commit(lambda: in_processo(task, args, kwargs))
         return None
     riga = Outbox.objects.create(task=task.name, args=list(args), kwargs=kwargs)
     _programma_invio()
     return riga
+
+
+def in_processo(task, args, kwargs) -> threading.Thread | None:
+    """Run an in-process task after commit: on a daemon thread with its own database
+    connection (returned, so that a caller may wait for it), or here when
+    `TASK_IN_PROCESSO_SU_THREAD` is off. A task that fails on the thread has recorded its
+    failure (a report marks itself failed); the thread only logs it."""
+    if not getattr(settings, "TASK_IN_PROCESSO_SU_THREAD", False):
+        task.apply_async(args, kwargs)
+        return None
+
+    def esegui():
+        try:
+            task.apply_async(args, kwargs)
+        except Exception:
+            logger.exception("In-process task %s failed", task.name)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=esegui, name=f"task-{task.name}", daemon=True)
+    t.start()
+    return t
 
 
 def _invia_dopo_commit() -> None:

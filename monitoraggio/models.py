@@ -25,7 +25,7 @@ class ReportQuerySet(AmbitoQuerySet):
 
 class Report(models.Model):
     """A monitoring report: the job row of a Celery task that computes the indicators and
-    writes a PDF."""
+    writes a PDF, with its full table as CSV and XLSX."""
 
     class Tipo(models.TextChoices):
         MENSILE_ENTE = "mensile_ente", _("monthly report of a body")
@@ -50,6 +50,9 @@ class Report(models.Model):
     stato = models.CharField(_("state"), max_length=12, choices=Stato.choices, default=Stato.IN_CODA, db_index=True)
     progresso = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to=NomeCasuale("report"), blank=True)
+    # The report's full table as spreadsheets, written with the PDF (the PDF's annex).
+    file_csv = models.FileField(_("table (CSV)"), upload_to=NomeCasuale("report"), blank=True)
+    file_xlsx = models.FileField(_("table (XLSX)"), upload_to=NomeCasuale("report"), blank=True)
     richiesto_da = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("ordered by"),

@@ -8,6 +8,7 @@ report_patterns = [
     path("ordina/", views_report.nuovo, name="nuovo"),
     path("<int:pk>/", views_report.dettaglio, name="dettaglio"),
     path("<int:pk>/scarica/", views_report.scarica, name="scarica"),
+    path("<int:pk>/scarica/<str:formato>/", views_report.scarica, name="scarica_tabella"),
 ]
 
 monitoraggio_patterns = [

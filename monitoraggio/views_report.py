@@ -102,13 +102,23 @@ def dettaglio(request, pk: int):
         Report.objects.visible_to(request.user).select_related("nodo", "ente", "progetto"), pk=pk
     )
     template = "report/_stato.html" if request.headers.get("HX-Request") else "report/dettaglio.html"
-    return render(request, template, {"report": report})
+    return render(request, template, {"report": report, "fase": reports.fase(report)})
+
+
+# The report's files: format in the URL -> (field, content type).
+FORMATI = {
+    "pdf": ("file", "application/pdf"),
+    "csv": ("file_csv", "text/csv; charset=utf-8"),
+    "xlsx": ("file_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 
 
 @require_safe
-def scarica(request, pk: int):
+def scarica(request, pk: int, formato: str = "pdf"):
     report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
-    if report.stato != Report.Stato.COMPLETATO or not report.file:
+    campo, tipo = FORMATI.get(formato, (None, None))
+    if campo is None or report.stato != Report.Stato.COMPLETATO or not getattr(report, campo):
         raise Http404
     # Stored under a random name (accounts.files.NomeCasuale); downloaded under a telling one.
-    return file_privato(report.file, f"report_{report.pk}_{report.tipo}_{report.periodo_inizio:%Y_%m}.pdf")
+    nome = f"report_{report.pk}_{report.tipo}_{report.periodo_inizio:%Y_%m}.{formato}"
+    return file_privato(getattr(report, campo), nome, content_type=tipo)

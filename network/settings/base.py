@@ -200,6 +200,9 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# In-process tasks run after commit on a thread of their own, so that the request that queued
+# one (a report's order) answers at once (infra.outbox.in_processo).
+TASK_IN_PROCESSO_SU_THREAD = True
 # One Redis can carry several portals (or test runs), each on its own queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True

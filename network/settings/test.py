@@ -13,6 +13,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="test-only-secret-key")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
+TASK_IN_PROCESSO_SU_THREAD = False  # a test runs the task where it is queued, or on a thread it starts
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -94,7 +94,7 @@ def test_nodo_orders_a_report_watches_it_progress_and_downloads_the_pdf(
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(accept_downloads=True)
+            page = browser.new_page(accept_downloads=True, viewport={"width": 1366, "height": 768})
             accedi(page, base, "nodo.lombardia@example.org", codice=lambda: code_for(segreto))
             page.get_by_role("link", name="Report di monitoraggio", exact=True).click()
             expect(page.get_by_role("heading", name="Report di monitoraggio", level=1)).to_be_visible()
@@ -122,13 +122,14 @@ def test_nodo_orders_a_report_watches_it_progress_and_downloads_the_pdf(
 
             # The worker picks the job up and reports its progress: the page follows it.
             come_il_worker(
-                lambda: Report.objects.filter(pk=report_id).update(stato=Report.Stato.IN_CORSO, progresso=40)
+                lambda: Report.objects.filter(pk=report_id).update(stato=Report.Stato.IN_CORSO, progresso=45)
             )
             expect(stato).to_have_attribute("data-stato", "in_corso", timeout=15_000)
             expect(stato).to_have_text("in corso")
-            expect(barra).to_have_attribute("aria-valuenow", "40")
-            expect(page.locator("#stato-report")).to_contain_text("40%")
+            expect(barra).to_have_attribute("aria-valuenow", "45")
+            expect(page.locator("#stato-report")).to_contain_text("45%")
             assert page.evaluate("window.__marker") == "same page"  # htmx swapped the state, no reload
+            expect(page.locator("#stato-report")).to_contain_text("raccolta delle tabelle")  # the step reached
             page.screenshot(path=SCHERMATE / "report_journey_progress.png", full_page=True)
 
             # The worker does the job (an attempt found running is started again from scratch).
@@ -139,7 +140,13 @@ def test_nodo_orders_a_report_watches_it_progress_and_downloads_the_pdf(
             expect(stato).to_have_text("completato")
             expect(barra).to_have_attribute("aria-valuenow", "100")
             assert page.evaluate("window.__marker") == "same page"
+            expect(page.get_by_role("status")).to_have_text("Il report è pronto.")
+            expect(page.get_by_role("link", name="Excel (XLSX)")).to_be_visible()
+            expect(page.get_by_role("link", name="CSV")).to_be_visible()
             page.screenshot(path=SCHERMATE / "report_journey_done.png", full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=SCHERMATE / "report_journey_done_390.png", full_page=True)
+            page.set_viewport_size({"width": 1366, "height": 768})
             # Done: the polling stops (the fragment no longer asks for itself).
             assert page.locator("#stato-report").get_attribute("hx-get") is None
 

@@ -137,6 +137,7 @@ ARGS = {
     "monitoraggio:allerta": lambda m: [m.oggetti["allerta"].pk],
     # A queued report: nobody downloads it yet (test_report checks the download's scope).
     "report:scarica": lambda m: [m.oggetti["report"].pk],
+    "report:scarica_tabella": lambda m: [m.oggetti["report"].pk, "xlsx"],
     "servizi:avvia": lambda m: [m.oggetti["servizi"]["a"].posto_id],
     "servizi:interrompi": lambda m: [m.oggetti["servizi"]["a"].pk],
     "servizi:rinuncia": lambda m: [m.oggetti["servizi"]["a"].pk],
@@ -250,6 +251,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "report:nuovo": (302, 403, 403, 405, 405, 405, 405, 405),
     "report:dettaglio": (302, 403, 403, 200, 404, 200, 404, 200),
     "report:scarica": (302, 403, 403, 404, 404, 404, 404, 404),
+    "report:scarica_tabella": (302, 403, 403, 404, 404, 404, 404, 404),
     "servizi:avvia": (302, 403, 403, 200, 404, 403, 403, 403),
     "servizi:interrompi": (302, 403, 403, 200, 404, 403, 403, 403),
     "servizi:rinuncia": (302, 403, 403, 405, 405, 403, 403, 403),
