@@ -189,7 +189,7 @@ class Olp(threading.Thread):
 
 def soak(pg: str, redis: str, root, *, n_olp: int = 50, secondi: int = 60, workers: int = 4, log=print) -> dict:
     copia = f"{pg}/scu_soak"
-    for tentativo in range(30):
+    for tentativo in range(90):  # other runs of the bench may be reading scu_bench
         subprocess.run(["psql", f"{pg}/postgres", "-qc", "DROP DATABASE IF EXISTS scu_soak"], check=True)
         r = subprocess.run(["psql", f"{pg}/postgres", "-qc", "CREATE DATABASE scu_soak TEMPLATE scu_bench"],
                            capture_output=True, text=True)  # fmt: skip
