@@ -467,6 +467,7 @@ def conferma_generale(*, acting_user, ente, mese: datetime.date, ip_address=None
             "mese": mese.isoformat(),
             "volontari": len(servizi),
             "in_ritardo": timezone.localdate() > scadenza_conferma(mese),
+            "chiusure": [c.pk for c in confermate],  # every close that changed state, by id
         },
         ip_address=ip_address,
         nodo_id=ente.nodo_id,
