@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system run test lint messages check clean bench
+.PHONY: install system run test lint messages check clean bench backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -45,6 +45,18 @@ messages: install
 bench: install
 	bash bench/prepara.sh
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Backups (docs/deploy.md): the database the settings name (DATABASE_URL; PostgreSQL in
+# pg_dump's custom format, SQLite with its online backup) and the media folder, into
+# $(BACKUP_DIR). `make restore FILE=backups/scu-....dump [MEDIA=backups/scu-...-media.tar.gz]`
+# restores into an empty database (add RESTORE_ARGS=--sostituisci to replace what it holds).
+BACKUP_DIR ?= backups
+backup: install
+	$(PY) manage.py backup --cartella $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/scu-....dump [MEDIA=...-media.tar.gz]"; exit 2; }
+	$(PY) manage.py restore $(FILE) $(if $(MEDIA),--media $(MEDIA)) $(RESTORE_ARGS)
 
 check: install
 	$(PY) manage.py check

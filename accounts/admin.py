@@ -1,6 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .audit import Evento, client_ip, record_event
 from .models import AuditEvent, User
@@ -31,6 +37,70 @@ class AuditedAdmin(admin.ModelAdmin):
                 verb=Evento.ADMIN_ELIMINAZIONE, acting_user=request.user, target=obj, ip_address=client_ip(request)
             )
         super().delete_queryset(request, queryset)
+
+
+class SolaLettura:
+    """An admin for rows written only by the portal's actions (the register, the monthly
+    closes, histories): listed and opened, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def esegui_azione(modeladmin, request, queryset, esegui, *, form_class=None, titolo="", fatto=""):
+    """An admin action that changes state through the portal's own function: `esegui(obj,
+    dati, ip)` is called on every selected row (the function checks its rules and writes
+    its audit event). With `form_class` an intermediate page asks for what it needs (the
+    new state, a reason...). All rows or none: when one is refused, every change is
+    undone and each refusal is shown as an error message; else one success message."""
+    form = None
+    if form_class is not None:
+        form = form_class(request.POST) if "conferma" in request.POST else form_class()
+        if "conferma" not in request.POST or not form.is_valid():
+            return TemplateResponse(
+                request,
+                "admin/azione_con_modulo.html",
+                {
+                    **modeladmin.admin_site.each_context(request),
+                    "title": titolo,
+                    "opts": modeladmin.model._meta,
+                    "oggetti": list(queryset),
+                    "form": form,
+                    "azione": request.POST.get("action", ""),
+                    "campo_selezione": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+    dati = form.cleaned_data if form is not None else {}
+    rifiuti = []
+    with transaction.atomic():
+        righe = list(queryset)
+        for obj in righe:
+            try:
+                with transaction.atomic():
+                    esegui(obj, dati, client_ip(request))
+            except (ValidationError, PermissionDenied) as exc:
+                testo = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                rifiuti.append(f"{obj}: {testo or _g('not allowed.')}")
+        if rifiuti:
+            transaction.set_rollback(True)
+    if rifiuti:
+        for r in rifiuti:
+            modeladmin.message_user(request, r, messages.ERROR)
+        nulla = _g("Nothing was changed: correct the rows above and try again.")
+        modeladmin.message_user(request, nulla, messages.ERROR)
+    else:
+        modeladmin.message_user(
+            request,
+            ngettext("%(fatto)s: %(n)d row.", "%(fatto)s: %(n)d rows.", len(righe)) % {"fatto": fatto, "n": len(righe)},
+            messages.SUCCESS,
+        )
+    return None
 
 
 @admin.register(User)

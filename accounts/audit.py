@@ -69,6 +69,7 @@ class Evento(enum.StrEnum):
     SERVIZIO_RINUNCIA = "servizio.rinuncia"
     SERVIZIO_INTERROTTO = "servizio.interrotto"
     SERVIZIO_SUBENTRO = "servizio.subentro"
+    SERVIZIO_CONCLUSO = "servizio.concluso"
     PRESENZE_SALVATE = "presenze.salvate"
     PRESENZE_MESE_RIAPERTO_MODIFICATO = "presenze.mese_riaperto_modificato"
     PRESENZE_IMPORTATE = "presenze.importate"
@@ -88,6 +89,8 @@ class Evento(enum.StrEnum):
     # Personal data
     DATI_PERSONALI_SCARICATI = "dati_personali.scaricati"
     DATI_PERSONALI_PSEUDONIMIZZATI = "dati_personali.pseudonimizzati"
+    CALENDARIO_CREATO = "calendario.creato"
+    CALENDARIO_RINNOVATO = "calendario.rinnovato"
 
     @classmethod
     def adesione(cls, stato: str) -> "Evento":

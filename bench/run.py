@@ -35,6 +35,7 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 NAZIONALE = f"{PG}/{os.environ.get('BENCH_DB_NAZIONALE') or os.environ.get('BENCH_DB', 'scu_bench')}"
 DEMO = f"{PG}/{os.environ.get('BENCH_DB_DEMO', 'scu_bench_demo')}"
 
+from bench import soak as soak_  # noqa: E402
 from bench.servizi import ambiente, gunicorn, nginx, wrk  # noqa: E402
 
 
@@ -581,6 +582,7 @@ def scrivi(risultati: dict, args) -> str:
             for x in ca["pagine"]
         ],
         "",
+        *(soak_.sezione(risultati["soak"]) if "soak" in risultati else []),
         "## What it took to meet the budgets",
         "",
         "- **Counters page and endpoint.** The first run gave the home page about 4 % of the bare view's throughput "
@@ -761,6 +763,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--richieste", type=int, default=5, help="timed requests per page in the pagine section")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--soak-seconds", type=int, default=60)
     parser.add_argument("--only", nargs="*", help="run these sections and print their JSON; writes no document")
     args = parser.parse_args()
     prepara(DEMO, "demo")
@@ -772,7 +775,8 @@ def main():
                            ("registro", lambda: registro(args)), ("import", lambda: importazione(args)),
                            ("piani", lambda: piani()), ("carico", lambda: carico(args)),
                            ("proxy", lambda: proxy_pubblico(args)),
-                           ("pagine", lambda: pagine(args))):  # fmt: skip
+                           ("pagine", lambda: pagine(args)),
+                           ("soak", lambda: soak_.soak(PG, REDIS, ROOT, secondi=args.soak_seconds, log=log))):  # fmt: skip
         if args.only and nome not in args.only:
             continue
         log(f"{nome}...")
@@ -789,6 +793,9 @@ def main():
             (ROOT / "bench" / "ultimo_pagine.json").write_text(json.dumps(risultati["pagine"], indent=1))
         if "query" in risultati:
             sostituisci_sezione(Path(args.out), "## SQL queries per page", sezione_query(risultati["query"]))
+        s = risultati.get("soak")
+        if s and (s["errori"] or s["righe_mancanti"] or s["righe_diverse"]):
+            sys.exit("the soak had errors or lost rows")
         return
     Path(args.out).write_text(scrivi(risultati, args) + "\n")
     (ROOT / "bench" / "ultimo.json").write_text(json.dumps(risultati, indent=1, default=str))
@@ -796,6 +803,10 @@ def main():
     errori = sum(x["non_2xx"] + x["socket_errors"] for x in risultati["carico"]["pagine"])
     if errori:
         sys.exit(f"the load run had {errori} errors: see {args.out}")
+    s = risultati["soak"]
+    if s["errori"] or s["righe_mancanti"] or s["righe_diverse"]:
+        persi = s["righe_mancanti"] + s["righe_diverse"]
+        sys.exit(f"the soak had {s['errori']} errors and {persi} rows lost: see {args.out}")
 
 
 if __name__ == "__main__":

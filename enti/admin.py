@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AuditedAdmin
+from accounts.admin import AuditedAdmin, esegui_azione
 
+from . import actions
 from .models import (
     Comune,
     Ente,
@@ -56,6 +58,32 @@ class SedeInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["comune"]
     fields = ["denominazione", "comune", "indirizzo", "civico", "cap", "codice_helios", "data_chiusura"]
+    readonly_fields = ["data_chiusura"]  # a sede is closed in the portal, where its projects are checked
+
+
+class CambioAdesioneForm(forms.Form):
+    a = forms.ChoiceField(label=_("New adhesion state"), choices=Ente.StatoAdesione.choices)
+    motivo = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning, suspending or ending an adhesion."),
+    )
+
+
+@admin.action(description=_("Change the adhesion state (with the portal's rules)"))
+def cambia_adesione(modeladmin, request, queryset):
+    return esegui_azione(
+        modeladmin,
+        request,
+        queryset,
+        lambda ente, dati, ip: actions.cambia_stato_adesione(
+            acting_user=request.user, ente=ente, a=dati["a"], motivo=dati["motivo"], ip_address=ip
+        ),
+        form_class=CambioAdesioneForm,
+        titolo=_("Change the adhesion state"),
+        fatto=_("Adhesion state changed"),
+    )
 
 
 @admin.register(Ente)
@@ -67,6 +95,9 @@ class EnteAdmin(AuditedAdmin):
     autocomplete_fields = ["comune"]
     date_hierarchy = "data_adesione"
     inlines = [SedeInline]
+    # The adhesion moves only through its state machine (enti.actions.ADESIONE): the action below.
+    readonly_fields = ["stato_adesione", "data_richiesta", "data_adesione", "data_cessazione"]
+    actions = [cambia_adesione]
 
 
 @admin.register(Sede)
@@ -76,6 +107,7 @@ class SedeAdmin(AuditedAdmin):
     search_fields = ["denominazione", "indirizzo", "ente__denominazione", "comune__nome", "codice_helios"]
     list_select_related = ["ente", "comune"]
     autocomplete_fields = ["ente", "comune"]
+    readonly_fields = ["data_chiusura"]  # a sede is closed in the portal, where its projects are checked
 
 
 @admin.register(ReteTerritoriale)
@@ -123,4 +155,7 @@ class EventoAdesioneAdmin(AuditedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -12,7 +12,8 @@ class ReportAdmin(AuditedAdmin):
     search_fields = ["ente__denominazione", "nodo__nome", "progetto__titolo", "errore"]
     list_select_related = ["nodo", "ente", "progetto"]
     raw_id_fields = ["nodo", "ente", "progetto", "richiesto_da"]
-    readonly_fields = ["file"]  # written by the task, downloaded in the portal
+    # The state, progress and file are the task's (monitoraggio.reports.genera), downloaded in the portal.
+    readonly_fields = ["file", "stato", "progresso", "tentativi", "errore", "completato_il"]
 
     # Reports are ordered in the portal, where the scope rules apply.
     def has_add_permission(self, request):
@@ -26,6 +27,7 @@ class AllertaAdmin(AuditedAdmin):
     search_fields = ["messaggio", "ente__denominazione", "chiave"]
     list_select_related = ["ente"]
     raw_id_fields = ["ente", "olp", "servizio"]
+    readonly_fields = ["creata_il", "risolta_il", "notificata_il"]  # opened and resolved by the daily check
 
     # Alerts are found by the daily check.
     def has_add_permission(self, request):

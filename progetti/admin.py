@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AuditedAdmin
+from accounts.admin import AuditedAdmin, esegui_azione
 
+from . import actions
 from .models import (
     AmbitoAzione,
     Area,
@@ -78,8 +81,34 @@ class PostoSedeInline(admin.TabularInline):
 class IncaricoEspertoInline(admin.TabularInline):
     model = IncaricoEsperto
     extra = 0
-    autocomplete_fields = ["esperto"]
     exclude = ["assegnato_da", "assegnato_il"]
+    # Experts are assigned in the portal (progetti.actions.assegna_esperto): role and pool.
+    readonly_fields = ["esperto", "stato"]
+
+
+class CambioStatoProgettoForm(forms.Form):
+    a = forms.ChoiceField(label=_("New state"), choices=Progetto.Stato.choices)
+    motivo = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning or refusing a project."),
+    )
+
+
+@admin.action(description=_("Change the project's state (with the portal's rules)"))
+def cambia_stato(modeladmin, request, queryset):
+    return esegui_azione(
+        modeladmin,
+        request,
+        queryset,
+        lambda progetto, dati, ip: actions.cambia_stato_progetto(
+            acting_user=request.user, progetto=progetto, a=dati["a"], motivo=dati["motivo"], ip_address=ip
+        ),
+        form_class=CambioStatoProgettoForm,
+        titolo=_("Change the project's state"),
+        fatto=_("Project state changed"),
+    )
 
 
 @admin.register(Progetto)
@@ -90,6 +119,9 @@ class ProgettoAdmin(AuditedAdmin):
     list_select_related = ["ente", "settore"]
     autocomplete_fields = ["ente", "enti_coprogettanti", "programma", "area"]
     inlines = [PostoSedeInline, IncaricoEspertoInline]
+    # The state moves only through its state machine (progetti.actions.PROGETTO): the action below.
+    readonly_fields = ["stato", "data_avvio"]
+    actions = [cambia_stato]
 
 
 @admin.register(PostoSede)
@@ -121,7 +153,8 @@ class IncaricoEspertoAdmin(AuditedAdmin):
     list_filter = ["ruolo", "stato"]
     search_fields = ["progetto__titolo", "esperto__cognome", "esperto__nome"]
     list_select_related = ["progetto", "esperto"]
-    autocomplete_fields = ["progetto", "esperto"]
+    autocomplete_fields = ["progetto"]
+    readonly_fields = ["esperto", "stato", "assegnato_da", "assegnato_il"]  # assigned in the portal
 
 
 @admin.register(EventoProgetto)
@@ -137,4 +170,7 @@ class EventoProgettoAdmin(AuditedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

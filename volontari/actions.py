@@ -4,6 +4,7 @@ or volunteers saved at once."""
 
 import dataclasses
 import datetime
+import secrets
 from collections import defaultdict
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from enti.access import ambito
 from infra.mesi import primo_del_mese, ultimo_del_mese
 
 from . import rules
-from .models import ChiusuraMensile, Presenza, Servizio, riepiloghi_rinviati
+from .models import ChiusuraMensile, Presenza, Servizio, Volontario, riepiloghi_rinviati
 from .rules import Voce
 
 
@@ -530,6 +531,7 @@ def conferma_generale(*, acting_user, ente, mese: datetime.date, ip_address=None
             "mese": mese.isoformat(),
             "volontari": len(servizi),
             "in_ritardo": timezone.localdate() > scadenza_conferma(mese),
+            "chiusure": [c.pk for c in confermate],  # every close that changed state, by id
         },
         ip_address=ip_address,
         nodo_id=ente.nodo_id,
@@ -614,3 +616,18 @@ def piano_ore(servizio, oggi: datetime.date | None = None) -> dict:
         "proiezione": proiezione.quantize(Decimal("1")),
         "scarto": (fatte - previste).quantize(Decimal("1")),
     }
+
+
+@transaction.atomic
+def nuovo_calendario(*, acting_user, volontario: Volontario, ip_address=None) -> Volontario:
+    """The volunteer's calendar feed gets a new secret address (the first one, or a new one
+    that revokes the old: e.g. shared by mistake). Only the volunteer asks for it, by POST;
+    the audit event says which, never the key."""
+    volontario = Volontario.objects.select_for_update().get(pk=volontario.pk)
+    if volontario.user_id is None or volontario.user_id != getattr(acting_user, "pk", None):
+        raise PermissionDenied(_("Only the volunteer makes the address of their calendar."))
+    verb = Evento.CALENDARIO_RINNOVATO if volontario.ical_token else Evento.CALENDARIO_CREATO
+    volontario.ical_token = secrets.token_urlsafe(32)
+    volontario.save(update_fields=["ical_token"])
+    record_event(verb=verb, acting_user=acting_user, target=volontario, ip_address=ip_address)
+    return volontario

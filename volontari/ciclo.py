@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import Evento, record_event
+from accounts.audit import Evento, NuovoEvento, record_event, record_events
 from enti import policy
 from progetti import carico_olp, rules
 from progetti.models import PostoSede, Progetto
@@ -290,11 +290,33 @@ def subentro(
 
 @transaction.atomic
 def concludi_servizi_terminati(oggi: datetime.date | None = None) -> int:
-    """Services past their last day become concluded (run daily by Celery beat)."""
+    """Services past their last day become concluded (run daily by Celery beat): one UPDATE
+    and one INSERT of audit events, one event per service (the system acts, no user)."""
     oggi = oggi or timezone.localdate()
-    return Servizio.objects.filter(Q(stato=Servizio.Stato.IN_SERVIZIO), data_fine__lt=oggi).update(
-        stato=Servizio.Stato.CONCLUSO
+    servizi = list(
+        Servizio.objects.select_for_update(of=("self",))
+        .filter(Q(stato=Servizio.Stato.IN_SERVIZIO), data_fine__lt=oggi)
+        .select_related("volontario", "posto__progetto", "posto__sede__ente")
+        .order_by("pk")
     )
+    if not servizi:
+        return 0
+    Servizio.objects.filter(pk__in=[s.pk for s in servizi]).update(stato=Servizio.Stato.CONCLUSO)
+    record_events(
+        NuovoEvento(
+            verb=Evento.SERVIZIO_CONCLUSO,
+            target=s,
+            data={
+                "da": Servizio.Stato.IN_SERVIZIO,
+                "a": Servizio.Stato.CONCLUSO,
+                "ultimo_giorno": s.data_fine.isoformat(),
+            },
+            nodo_id=s.posto.sede.ente.nodo_id,
+            ente_id=s.posto.sede.ente_id,
+        )
+        for s in servizi
+    )
+    return len(servizi)
 
 
 def certificato_disponibile(servizio: Servizio, oggi: datetime.date | None = None) -> bool:

@@ -2,8 +2,8 @@
 monthly sheets, the certificate of service, a calendar feed, and a copy of their data."""
 
 import datetime
-import secrets
 
+from django.contrib import messages
 from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,11 +31,6 @@ def _mio_volontario(request) -> Volontario:
 @require_safe
 def mio(request):
     volontario = _mio_volontario(request)
-    if volontario.ical_token is None:
-        Volontario.objects.filter(pk=volontario.pk, ical_token__isnull=True).update(
-            ical_token=secrets.token_urlsafe(32)
-        )
-        volontario.refresh_from_db(fields=["ical_token"])
     servizi = list(
         Servizio.objects.filter(volontario=volontario)
         .exclude(stato=Servizio.Stato.RINUNCIA)
@@ -78,7 +73,9 @@ def mio(request):
             "volontario": volontario,
             "schede": schede,
             "mese": mese,
-            "ical_url": url_portale(reverse("volontari:calendario", args=[volontario.ical_token])),
+            "ical_url": url_portale(reverse("volontari:calendario", args=[volontario.ical_token]))
+            if volontario.ical_token
+            else None,
         },
     )
 
@@ -105,10 +102,15 @@ def i_miei_dati(request):
 
 @require_POST
 def nuovo_calendario(request):
-    """A new feed address; the old one stops working (e.g. if it was shared by mistake)."""
+    """The feed's address, made on request (never on a GET); a new one revokes the old."""
     volontario = _mio_volontario(request)
-    Volontario.objects.filter(pk=volontario.pk).update(ical_token=secrets.token_urlsafe(32))
-    return redirect("volontari:mio")
+    primo = not volontario.ical_token
+    actions.nuovo_calendario(acting_user=request.user, volontario=volontario, ip_address=client_ip(request))
+    if primo:
+        messages.success(request, _("Your calendar address is ready: add it to your calendar app."))
+    else:
+        messages.success(request, _("Your calendar has a new address: the old one no longer works."))
+    return redirect(reverse("volontari:mio") + "#calendario")
 
 
 def _escape(testo: str) -> str:

@@ -146,6 +146,14 @@ def test_no_policy_violation_in_the_django_admin(page, live_server, mondo):
         risposta = page.goto(indirizzo)
         assert risposta.status == 200, f"{indirizzo} answered {risposta.status}"
         problemi += sorveglianza.problemi(indirizzo)
+    # A state-changing action's intermediate page (accounts.admin.esegui_azione).
+    page.goto(reverse("admin:enti_ente_changelist"))
+    page.locator("input.action-select").first.check()
+    page.locator("select[name=action]").select_option("cambia_adesione")
+    page.locator("button[name=index]").click()
+    page.wait_for_load_state()
+    expect(page.locator("input[name=conferma]")).to_have_count(1)
+    problemi += sorveglianza.problemi("admin action's intermediate page")
     # The calendar widget and the related-object pop-up link are drawn by the admin's scripts.
     page.goto(reverse("admin:pubblico_notizia_add"))
     calendario = page.locator(".datetimeshortcuts a").first

@@ -7,6 +7,7 @@ from codicefiscale import codicefiscale
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from progetti.models import Progetto
 from tests.factories import OlpFactory
 from tests.personas import costruisci_mondo
@@ -203,6 +204,18 @@ def test_end_of_service_and_certificate(mondo):
     assert ciclo.concludi_servizi_terminati() == 1
     servizio.refresh_from_db()
     assert servizio.stato == "concluso" and ciclo.certificato_disponibile(servizio)
+
+
+def test_the_nightly_conclusion_writes_one_audit_event_per_service(mondo):
+    servizio = mondo.oggetti["servizi"]["a"]
+    Servizio.objects.filter(pk=servizio.pk).update(data_fine=OGGI - datetime.timedelta(days=1), data_fine_prevista=OGGI)
+    assert ciclo.concludi_servizi_terminati() == 1
+    eventi = list(AuditEvent.objects.filter(verb="servizio.concluso"))
+    assert [(e.target_id, e.actor_id, e.ambito_ente, e.data["a"]) for e in eventi] == [
+        (str(servizio.pk), None, servizio.posto.sede.ente_id, "concluso")
+    ]
+    assert ciclo.concludi_servizi_terminati() == 0  # nothing left: no second event
+    assert AuditEvent.objects.filter(verb="servizio.concluso").count() == 1
 
 
 def test_certificate_after_a_documented_interruption_of_six_months(mondo):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from tests.personas import costruisci_mondo
 from volontari.models import Presenza, Servizio, Volontario
 
@@ -28,12 +29,12 @@ def test_my_service_shows_hours_leave_and_training(client, mondo):
     html = client.get(reverse("volontari:mio")).content.decode()
     assert mondo.oggetti["servizi"]["a"].posto.progetto.titolo in html
     assert '<dd class="col-4 text-end" data-campo="permessi">19 / 20</dd>' in html
-    assert ".ics" in html
+    assert reverse("volontari:nuovo_calendario") in html
 
 
 def test_calendar_feed_masks_health_related_days(client, mondo):
     client.force_login(mondo.users["volontario"])
-    client.get(reverse("volontari:mio"))
+    client.post(reverse("volontari:nuovo_calendario"))
     token = Volontario.objects.get(user=mondo.users["volontario"]).ical_token
     client.logout()
     response = client.get(reverse("volontari:calendario", args=[token]))
@@ -45,12 +46,27 @@ def test_calendar_feed_masks_health_related_days(client, mondo):
     assert "SUMMARY:Permesso ordinario" in testo
 
 
+def test_the_calendar_address_is_made_by_a_post_with_audit_never_by_a_get(client, mondo):
+    user = mondo.users["volontario"]
+    client.force_login(user)
+    html = client.get(reverse("volontari:mio")).content.decode()
+    assert Volontario.objects.get(user=user).ical_token is None
+    assert "/volontari/calendario/" not in html and "indirizzo del mio calendario" in html
+    response = client.post(reverse("volontari:nuovo_calendario"), follow=True)
+    token = Volontario.objects.get(user=user).ical_token
+    assert token and f"/volontari/calendario/{token}.ics" in response.content.decode()
+    assert "indirizzo del tuo calendario è pronto" in response.content.decode()
+    evento = AuditEvent.objects.get(verb="calendario.creato")
+    assert evento.actor_id == user.pk and token not in str(evento.data)
+
+
 def test_a_new_calendar_address_revokes_the_old(client, mondo):
     client.force_login(mondo.users["volontario"])
-    client.get(reverse("volontari:mio"))
+    client.post(reverse("volontari:nuovo_calendario"))
     vecchio = Volontario.objects.get(user=mondo.users["volontario"]).ical_token
     client.post(reverse("volontari:nuovo_calendario"))
     assert client.get(reverse("volontari:calendario", args=[vecchio])).status_code == 404
+    assert AuditEvent.objects.filter(verb="calendario.rinnovato").count() == 1
 
 
 def test_certificate_only_when_the_rules_allow(client, mondo):

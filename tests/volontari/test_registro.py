@@ -328,6 +328,8 @@ def test_signed_sheet_and_general_confirmation(mondo):
         actions.conferma_generale(acting_user=mondo.users["olp_a"], ente=ente, mese=mese)
     (confermata,) = actions.conferma_generale(acting_user=mondo.users["referente_a"], ente=ente, mese=mese)
     assert confermata.stato == "confermata"
+    # The bulk confirmation's one audit event names every close it changed.
+    assert AuditEvent.objects.get(verb="mese.conferma_generale").data["chiusure"] == [confermata.pk]
     c.foglio_firmato.delete(save=False)
 
 
