@@ -793,6 +793,11 @@ def main():
             (ROOT / "bench" / "ultimo_pagine.json").write_text(json.dumps(risultati["pagine"], indent=1))
         if "query" in risultati:
             sostituisci_sezione(Path(args.out), "## SQL queries per page", sezione_query(risultati["query"]))
+        if "proxy" in risultati:
+            ok = lambda cond: "holds" if cond else "**missed**"  # noqa: E731
+            sostituisci_sezione(
+                Path(args.out), "## Public pages through the caching proxy", sezione_proxy(risultati["proxy"], ok)
+            )
         s = risultati.get("soak")
         if s and (s["errori"] or s["righe_mancanti"] or s["righe_diverse"]):
             sys.exit("the soak had errors or lost rows")
