@@ -99,44 +99,13 @@ def aggiorna_progetto(*, acting_user, progetto: Progetto, dati: dict, coprogetta
     _richiedi_referente(acting_user, progetto)
     for k, v in dati.items():
         setattr(progetto, k, v)
-    errori: dict[str, list[str]] = {}
     campi = set(dati)
-    if campi & {
-        "durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana", "ore_settimana_min",
-        "ore_settimana_max",
-    }:  # fmt: skip
-        errori.update(
-            rules.errori_orario(
-                durata_mesi=progetto.durata_mesi,
-                modello_orario=progetto.modello_orario,
-                ore_settimanali=progetto.ore_settimanali,
-                monte_ore=progetto.monte_ore,
-                giorni_settimana=progetto.giorni_settimana,
-                ore_settimana_min=progetto.ore_settimana_min,
-                ore_settimana_max=progetto.ore_settimana_max,
-            )
-        )
+    errori = rules.errori_dati(progetto, campi)
     if "formazione_specifica_tranche" in campi and (
         progetto.formazione_specifica_tranche not in Progetto.TrancheSpecifica.values
     ):
         errori.setdefault("formazione_specifica_tranche", []).append(
             _("Choose whether specific training is given in one tranche or in two.")
-        )
-    if campi & {"formazione_generale_ore", "formazione_specifica_ore"}:
-        errori.update(
-            rules.errori_formazione(
-                formazione_generale_ore=progetto.formazione_generale_ore,
-                formazione_specifica_ore=progetto.formazione_specifica_ore,
-            )
-        )
-    if campi & {"mesi_estero", "mesi_tutoraggio", "ore_tutoraggio", "ore_tutoraggio_individuali"}:
-        errori.update(
-            rules.errori_misure(
-                mesi_estero=progetto.mesi_estero,
-                mesi_tutoraggio=progetto.mesi_tutoraggio,
-                ore_tutoraggio=progetto.ore_tutoraggio,
-                ore_tutoraggio_individuali=progetto.ore_tutoraggio_individuali,
-            )
         )
     if "area" in campi and progetto.area.settore_id != progetto.settore_id:
         errori.setdefault("area", []).append(_("The area does not belong to the chosen sector."))
@@ -270,29 +239,8 @@ def errori_progetto(progetto) -> rules.Errori:
     errori: rules.Errori = {}
     if progetto.area_id and progetto.area.settore_id != progetto.settore_id:
         rules.aggiungi_errore(errori, "area", _("The area does not belong to the chosen sector."))
-    for blocco in (
-        rules.errori_orario(
-            durata_mesi=progetto.durata_mesi,
-            modello_orario=progetto.modello_orario,
-            ore_settimanali=progetto.ore_settimanali,
-            monte_ore=progetto.monte_ore,
-            giorni_settimana=progetto.giorni_settimana,
-            ore_settimana_min=progetto.ore_settimana_min,
-            ore_settimana_max=progetto.ore_settimana_max,
-        ),
-        rules.errori_formazione(
-            formazione_generale_ore=progetto.formazione_generale_ore,
-            formazione_specifica_ore=progetto.formazione_specifica_ore,
-        ),
-        rules.errori_misure(
-            mesi_estero=progetto.mesi_estero,
-            mesi_tutoraggio=progetto.mesi_tutoraggio,
-            ore_tutoraggio=progetto.ore_tutoraggio,
-            ore_tutoraggio_individuali=progetto.ore_tutoraggio_individuali,
-        ),
-    ):
-        for campo, messaggi in blocco.items():
-            errori.setdefault(campo, []).extend(messaggi)
+    for campo, messaggi in rules.errori_dati(progetto).items():
+        errori.setdefault(campo, []).extend(messaggi)
     posti = list(progetto.posti.select_related("sede").prefetch_related("olp"))
     if not posti:
         rules.aggiungi_errore(errori, "posti", _("Add at least one site with its places."))

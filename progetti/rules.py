@@ -226,6 +226,25 @@ def errori_misure(*, mesi_estero, mesi_tutoraggio, ore_tutoraggio, ore_tutoraggi
     return errori
 
 
+CAMPI_ORARIO = frozenset({"durata_mesi", "modello_orario", "ore_settimanali", "monte_ore", "giorni_settimana",
+                          "ore_settimana_min", "ore_settimana_max"})  # fmt: skip
+CAMPI_FORMAZIONE = frozenset({"formazione_generale_ore", "formazione_specifica_ore"})
+CAMPI_MISURE = frozenset({"mesi_estero", "mesi_tutoraggio", "ore_tutoraggio", "ore_tutoraggio_individuali"})
+
+
+def errori_dati(progetto, campi: set[str] | None = None) -> Errori:
+    """The rules on a project's own figures (timetable, training, measures), for the groups that
+    `campi` touches (every group when None)."""
+    errori: Errori = {}
+    for gruppo, regola in (
+        (CAMPI_ORARIO, errori_orario), (CAMPI_FORMAZIONE, errori_formazione), (CAMPI_MISURE, errori_misure)
+    ):  # fmt: skip
+        if campi is None or campi & gruppo:
+            for campo, messaggi in regola(**{c: getattr(progetto, c) for c in gruppo}).items():
+                errori.setdefault(campo, []).extend(messaggi)
+    return errori
+
+
 def requisiti_olp_mancanti(olp) -> list[str]:
     """What an OLP lacks to be named on a project: a relevant degree or two years' experience,
     the OLP course, at least OLP_ORE_SETTIMANALI_MIN hours a week at the sede. Rows recorded
