@@ -4,7 +4,7 @@ memberships, OLP record and volunteer record (one query), and read by every
 
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection
 
 from .roles import RUOLI_MEMBERSHIP, Ruolo
 
@@ -29,6 +29,40 @@ class Ambito:
 VUOTO = Ambito()
 
 
+_SQL: dict[str, str] = {}
+
+
+def _sql_ambito(user) -> str:
+    """The scope's one query: the active memberships, the active OLP record and the volunteer
+    record of a user, in a UNION ALL (the OLP row carries its id in the second column). Written
+    once per process from the models' tables: the ORM would compile three querysets on every
+    signed-in request, most of the query's CPU. enti.models imports this module (every
+    visible_to asks it), so the models are reached through the user's reverse relations."""
+    sql = _SQL.get("ambito")
+    if sql is None:
+        q = connection.ops.quote_name
+        Membership = user._meta.get_field("memberships").related_model
+        Olp = user._meta.get_field("olp").related_model
+        Volontario = user._meta.get_field("volontario").related_model
+
+        def col(model, nome):
+            return q(model._meta.get_field(nome).column)
+
+        m, o, v = (q(x._meta.db_table) for x in (Membership, Olp, Volontario))
+        ruoli = ", ".join(["%s"] * len(RUOLI_MEMBERSHIP))
+        # Only table and column names from the models go into the text; every value is a parameter.
+        sql = (
+            f"SELECT {col(Membership, 'ruolo')}, {col(Membership, 'nodo')}, {col(Membership, 'ente')}, "  # noqa: S608
+            f"{col(Membership, 'sede')} FROM {m} WHERE {col(Membership, 'user')} = %s "
+            f"AND {col(Membership, 'attiva')} = %s AND {col(Membership, 'ruolo')} IN ({ruoli}) "
+            f"UNION ALL SELECT %s, {col(Olp, 'id')}, NULL, NULL FROM {o} "
+            f"WHERE {col(Olp, 'user')} = %s AND {col(Olp, 'attivo')} = %s "
+            f"UNION ALL SELECT %s, NULL, NULL, NULL FROM {v} WHERE {col(Volontario, 'user')} = %s"
+        )
+        _SQL["ambito"] = sql
+    return sql
+
+
 def ambito(user) -> Ambito:
     """The user's scope; cached on the user object for the request."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -36,29 +70,10 @@ def ambito(user) -> Ambito:
     cached = getattr(user, "_ambito_cache", None)
     if cached is not None:
         return cached
-    # enti.models imports this module (every visible_to asks it), so the rows are reached
-    # through the user's reverse relations rather than by importing the models. The active
-    # memberships, the active OLP record and the volunteer record come in one UNION ALL: a
-    # signed-in request pays one round trip for its roles, not three.
-    Olp = user._meta.get_field("olp").related_model
-    Volontario = user._meta.get_field("volontario").related_model
-    nessuno = models.Value(None, output_field=models.IntegerField())
-    righe = (
-        user.memberships.filter(attiva=True, ruolo__in=RUOLI_MEMBERSHIP)
-        .order_by()
-        .values_list("ruolo", "nodo_id", "ente_id", "sede_id")
-        .union(
-            Olp.objects.filter(user=user, attivo=True)
-            .order_by()
-            .annotate(r=models.Value(Ruolo.OLP.value), n=nessuno, s=nessuno)
-            .values_list("r", "id", "n", "s"),
-            Volontario.objects.filter(user=user)
-            .order_by()
-            .annotate(r=models.Value(Ruolo.VOLONTARIO.value), n=nessuno, s=nessuno)
-            .values_list("r", "n", "n", "s"),
-            all=True,
-        )
-    )
+    with connection.cursor() as cursor:
+        parametri = [user.pk, True, *RUOLI_MEMBERSHIP, Ruolo.OLP.value, user.pk, True, Ruolo.VOLONTARIO.value, user.pk]
+        cursor.execute(_sql_ambito(user), parametri)
+        righe = cursor.fetchall()
 
     nodi, enti, referente, sedi, ruoli = set(), set(), set(), set(), set()
     nazionale = volontario = False
