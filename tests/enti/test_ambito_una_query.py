@@ -87,3 +87,35 @@ def test_richiesta_firmata_nuda_tre_query(client):
     ruoli = [q for q in sql if "enti_membership" in q or "enti_olp" in q or "volontari_volontario" in q]
     assert len(ruoli) == 1, ruoli
     assert sum("django_session" in q for q in sql) == 1
+
+
+def test_ruolo_tolto_vale_dalla_richiesta_successiva(client):
+    """The scope is read again on every request: an OLP deactivated between two requests no
+    longer opens the month grid."""
+    user = UserFactory()
+    olp = OlpFactory(user=user)
+    client.force_login(user)
+    url = reverse("registro:griglia")
+    assert client.get(url).status_code == 200
+    olp.attivo = False
+    olp.save(update_fields=["attivo"])
+    assert client.get(url).status_code == 403
+
+
+def test_esci_ovunque_chiude_le_altre_sessioni(client):
+    """allauth's "sign out everywhere else" (usersessions) still ends the other sessions: their
+    next request is anonymous and the grid sends it to sign in."""
+    from django.test import Client
+
+    user = UserFactory()
+    OlpFactory(user=user)
+    altro = Client()
+    altro.force_login(user)
+    client.force_login(user)
+    griglia = reverse("registro:griglia")
+    assert altro.get(griglia).status_code == 200
+    assert client.get(griglia).status_code == 200
+    risposta = client.post(reverse("usersessions_list"))
+    assert risposta.status_code == 302
+    assert client.get(griglia).status_code == 200
+    assert altro.get(griglia).status_code == 302
