@@ -158,9 +158,11 @@ def ruoli(user) -> frozenset[str]:
         return frozenset({Ruolo.ANONIMO})
     cached = getattr(user, "_ruoli_cache", None)
     if cached is None:
-        found = set(ambito(user).ruoli) | {Ruolo.UTENTE}
-        # The reverse one-to-one from volontari.Volontario; absent for everyone else.
-        if getattr(user, "volontario", None) is not None:
+        a = ambito(user)
+        found = set(a.ruoli) | {Ruolo.UTENTE}
+        # Whether there is a volunteer record comes with the scope's query (an inactive user
+        # has no scope: then the reverse one-to-one from volontari.Volontario is asked).
+        if a.volontario or (not user.is_active and getattr(user, "volontario", None) is not None):
             found.add(Ruolo.VOLONTARIO)
         cached = frozenset(found)
         user._ruoli_cache = cached
