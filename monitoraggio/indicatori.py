@@ -16,7 +16,6 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enti.models import Olp
 from progetti import carico_olp, rules
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
 from volontari import questionari, riepiloghi
@@ -317,17 +316,21 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
     )
     # The OLP of the scope (assigned to its services not ended on the period's last day, or named at
     # the sedi of its live projects), each with her load on that day as progetti.carico_olp defines it.
-    olp_ambito = Olp.objects.filter(
-        Q(pk__in=servizi.filter(data_fine__gte=a).exclude(stato=Servizio.Stato.RINUNCIA).values("olp_id"))
-        | Q(
-            pk__in=PostoSede.olp.through.objects.filter(
+    olp_ambito = (
+        servizi.filter(data_fine__gte=a, olp__isnull=False)
+        .exclude(stato=Servizio.Stato.RINUNCIA)
+        .order_by()
+        .values("olp_id")
+        .union(
+            PostoSede.olp.through.objects.filter(
                 postosede__progetto__in=servizi.values("posto__progetto_id"),
                 postosede__progetto__stato__in=carico_olp.STATI_CON_POSTI_IMPEGNATI,
-            ).values("olp_id")
+            )
+            .order_by()
+            .values("olp_id")
         )
-    ).values("pk")
-    carichi = carico_olp.carichi_olp(olp_ambito, giorno=a)
-    olp_oltre = sum(1 for c in carichi.values() if c.volontari > c.massimo)
+    )
+    olp_oltre = carico_olp.quanti_oltre_massimo(olp_ambito, giorno=a)
     q = questionari.conteggi(servizi, [(s["data_inizio"], s["data_fine"]) for s in vivi], da, a, oggi)
     incarichi = IncaricoEsperto.objects.filter(progetto__in=servizi.values("posto__progetto_id")).aggregate(
         richiesti=Count("pk"), assegnati=Count("pk", filter=Q(stato=IncaricoEsperto.Stato.ASSEGNATO))
