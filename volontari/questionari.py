@@ -286,9 +286,20 @@ def ricorda_relazioni(oggi: datetime.date | None = None) -> int:
     return inviate
 
 
-def conteggi(servizi, periodi, da: datetime.date, a: datetime.date, oggi: datetime.date) -> dict:
-    """The figures the indicators need, in two queries whatever the scope's size. `periodi`
-    are the (first day, last day) of the scope's services not renounced."""
+def mesi_relazioni(da: datetime.date, a: datetime.date, oggi: datetime.date) -> list[datetime.date]:
+    """The months of [da, a] already ended, whose monthly OLP reports are due."""
+    mesi = []
+    m = primo_del_mese(da)
+    while m <= a and fine_del_mese(m) < oggi:
+        mesi.append(m)
+        m = fine_del_mese(m) + datetime.timedelta(days=1)
+    return mesi
+
+
+def conteggi(servizi, mesi, da: datetime.date, a: datetime.date, oggi: datetime.date) -> dict:
+    """The questionnaires and monthly reports of the scope the indicators need, in two queries
+    whatever the scope's size; `mesi` are the months whose reports are due (`mesi_relazioni`;
+    the reports due, one per service and month, are counted by the caller)."""
     q = Questionario.objects.filter(servizio__in=servizi).aggregate(
         dovuti=Count("pk", filter=Q(scadenza__gte=da, scadenza__lte=a, scadenza__lt=oggi)),
         compilati=Count(
@@ -297,14 +308,7 @@ def conteggi(servizi, periodi, da: datetime.date, a: datetime.date, oggi: dateti
         risposte=Count("pk", filter=Q(compilato_il__date__gte=da, compilato_il__date__lte=a)),
         soddisfazione=Avg("soddisfazione", filter=Q(compilato_il__date__gte=da, compilato_il__date__lte=a)),
     )
-    # Monthly reports: one per service and month of the period that has ended.
-    mesi = []
-    m = primo_del_mese(da)
-    while m <= a and fine_del_mese(m) < oggi:
-        mesi.append(m)
-        m = fine_del_mese(m) + datetime.timedelta(days=1)
-    dovute = sum(1 for inizio, fine in periodi for m in mesi if inizio <= fine_del_mese(m) and fine >= m)
     rel = RelazioneMensile.objects.filter(servizio__in=servizi, mese__in=mesi).aggregate(
         scritte=Count("pk"), criticita=Count("pk", filter=Q(criticita=True))
     )
-    return {**q, "relazioni_dovute": dovute, **rel}
+    return {**q, **rel}
