@@ -219,6 +219,7 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         r["spec_tardi"] += _specifica_due(vivi, a)
     else:
         r = _registro_python(vivi, da, a, fino_a, oggi)
+    r = {k: 0 if v is None else v for k, v in r.items()}  # a sum over no service is 0
     # Counts of the scope's services, one conditional aggregate (the months of the period already
     # ended count the monthly OLP reports due).
     mese = a.replace(day=1)

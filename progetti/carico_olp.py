@@ -27,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
@@ -211,7 +212,10 @@ def quanti_oltre_massimo(olp_ids, *, giorno) -> int:
     """How many OLP of `olp_ids` (a queryset of ids) carry on `giorno` a load above their
     maximum, as `carichi_olp` defines both, counted in one query without a row per OLP."""
     Servizio = apps.get_model("volontari", "Servizio")
-    ids_sql, ids_params = olp_ids.query.sql_with_params()
+    try:
+        ids_sql, ids_params = olp_ids.query.sql_with_params()
+    except EmptyResultSet:  # a scope that cannot hold anyone (a filter matching nothing)
+        return 0
     sql = _OLTRE_SQL.format(ids=ids_sql, stati=", ".join(["%s"] * len(STATI_CON_POSTI_IMPEGNATI)), **_tabelle())
     params = [*ids_params, *STATI_CON_POSTI_IMPEGNATI, giorno, Servizio.Stato.RINUNCIA]
     with connections[olp_ids.db].cursor() as c:

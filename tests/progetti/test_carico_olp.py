@@ -209,6 +209,8 @@ def test_the_count_over_the_maximum_agrees_with_each_olps_load(mondo):
     # Without the sector's limit Y is within the call's 5; X stays over her strict call.
     LimiteOlpSettore.objects.all().delete()
     assert carico_olp.quanti_oltre_massimo(ids, giorno=OGGI) == 1
+    # A scope that cannot hold anyone (a filter matching nothing) has nobody over.
+    assert carico_olp.quanti_oltre_massimo(Olp.objects.none().values("pk"), giorno=OGGI) == 0
 
 
 @pytest.mark.parametrize(
