@@ -1,26 +1,45 @@
 """Quality indicators of the network, for any scope and period.
 
 Each indicator is defined once, in INDICATORI below (the docs list the same definitions).
-The heavy sums run in the database: one query for the services of the scope, one on the
-register's monthly rollup (volontari.riepiloghi: each service's running totals at the period's
-edges, read from one row per service and edge), a few small ones for closes, places and experts;
-whatever the number of days recorded, the number of queries is fixed. Arithmetic on the per-service rows
-(plan to date, projections) is done on those rows, one per service.
-"""
+The sums run in the database and come back as counts per indicator, not rows per service:
+over whole months (the period's edges and yesterday, when it falls in the period, are months'
+ends) the register's rules are one conditional aggregate over the scope's services joined to
+the rollup rows holding their running totals at those edges (`_registro_sql`); on any other
+edges each service's totals are read from the rollup (volontari.riepiloghi) and summed here,
+one row per service (`_registro_python`). The counts of services (renounced, interrupted,
+replacements, reports due...), the OLP over their maximum (progetti.carico_olp), the
+questionnaires and reports are aggregates too: the number of queries is fixed, whatever the
+scope's size or the days recorded."""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, NullIf
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enti.models import Olp
+from infra.mesi import ultimo_del_mese
 from progetti import carico_olp, rules
+from progetti import rules as progetti_rules
 from progetti.models import IncaricoEsperto, PostoSede, Progetto
 from volontari import questionari, riepiloghi
-from volontari.models import ChiusuraMensile, Presenza, Servizio
+from volontari.models import ChiusuraMensile, Presenza, RiepilogoMensile, Servizio
 from volontari.rules import tetto_permessi_per
 
 
@@ -194,20 +213,133 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
     nel_periodo = servizi.filter(data_inizio__lte=a, data_fine__gte=da)
     # The scope's services are passed to the next queries as a subquery, never as a list of
     # ids: a national scope holds more services than a query may have parameters.
-    vivi_qs = nel_periodo.exclude(stato=Servizio.Stato.RINUNCIA).values("pk")
-    righe = list(
-        nel_periodo.values(
-            "pk", "stato", "data_inizio", "data_fine", "data_fine_prevista", "olp_id", "subentra_a_id",
-            "interruzione_comunicata_il", "posto__progetto__modello_orario", "posto__progetto__ore_settimanali",
+    vivi = nel_periodo.exclude(stato=Servizio.Stato.RINUNCIA)
+    if all(_fine_mese(g) for g in (a, da - datetime.timedelta(days=1), fino_a)):
+        r = _registro_sql(vivi, da, a, fino_a)
+        r["spec_tardi"] += _specifica_due(vivi, a)
+    else:
+        r = _registro_python(vivi, da, a, fino_a, oggi)
+    r = {k: 0 if v is None else v for k, v in r.items()}  # a sum over no service is 0
+    # Counts of the scope's services, one conditional aggregate (the months of the period already
+    # ended count the monthly OLP reports due).
+    mese = a.replace(day=1)
+    scadenza = (a.replace(day=28) + datetime.timedelta(days=4)).replace(day=10)
+    fine_mese = (mese + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    mesi = questionari.mesi_relazioni(da, a, oggi)
+    vivo = ~Q(stato=Servizio.Stato.RINUNCIA)
+    interrotto = Q(stato=Servizio.Stato.INTERROTTO, data_fine__gte=da, data_fine__lte=a)
+    c = nel_periodo.aggregate(
+        volontari=Count("pk", filter=vivo),
+        rinunce=Count("pk", filter=Q(stato=Servizio.Stato.RINUNCIA, data_inizio__gte=da, data_inizio__lte=a)),
+        interrotti=Count("pk", filter=interrotto),
+        in_ritardo=Count(
+            "pk",
+            filter=interrotto
+            & GreaterThan(
+                Giorni(F("interruzione_comunicata_il"), F("data_fine")), rules.INTERRUZIONE_COMUNICAZIONE_GIORNI
+            ),
+        ),
+        subentri=Count("pk", filter=vivo & Q(subentra_a__isnull=False, data_inizio__gte=da, data_inizio__lte=a)),
+        alla_fine=Count("pk", filter=vivo & Q(data_inizio__lte=a, data_fine__gte=a)),
+        nel_mese=Count("pk", filter=vivo & Q(data_inizio__lte=fine_mese, data_fine__gte=mese)),
+        **{
+            f"relazioni_{i}": Count("pk", filter=vivo & Q(data_inizio__lte=ultimo_del_mese(m), data_fine__gte=m))
+            for i, m in enumerate(mesi)
+        },
+    )
+    relazioni_dovute = sum(c[f"relazioni_{i}"] for i in range(len(mesi)))
+    ore_fatte, ore_previste = r["ore_fatte"] or Decimal(0), r["ore_previste"] or Decimal(0)
+    proiezione, piano_totale = r["proiezione"] or Decimal(0), r["piano_totale"] or Decimal(0)
+
+    # Months not confirmed by the 10th: the month of the period's end, once its 10th has passed.
+    non_confermati = 0
+    if oggi > scadenza:
+        confermati = ChiusuraMensile.objects.filter(
+            servizio__in=vivi.filter(data_inizio__lte=fine_mese, data_fine__gte=mese).values("pk"),
+            mese=mese,
+            stato=ChiusuraMensile.Stato.CONFERMATA,
+            confermata_il__date__lte=scadenza,
+        ).aggregate(n=Count("servizio_id", distinct=True))["n"]
+        non_confermati = c["nel_mese"] - confermati
+
+    progetti = Progetto.objects.filter(
+        pk__in=servizi.values("posto__progetto_id"),
+        stato__in=(Progetto.Stato.APPROVATO, Progetto.Stato.FINANZIATO, Progetto.Stato.IN_CORSO),
+    )
+    posti = (
+        PostoSede.objects.filter(progetto__in=progetti).aggregate(
+            n=Sum("posti_vitto_alloggio") + Sum("posti_solo_vitto") + Sum("posti_senza_vitto_alloggio")
+        )["n"]
+        or 0
+    )
+    # The OLP of the scope (assigned to its services not ended on the period's last day, or named at
+    # the sedi of its live projects), each with her load on that day as progetti.carico_olp defines it.
+    olp_ambito = (
+        servizi.filter(data_fine__gte=a, olp__isnull=False)
+        .exclude(stato=Servizio.Stato.RINUNCIA)
+        .order_by()
+        .values("olp_id")
+        .union(
+            PostoSede.olp.through.objects.filter(
+                postosede__progetto__in=servizi.values("posto__progetto_id"),
+                postosede__progetto__stato__in=carico_olp.STATI_CON_POSTI_IMPEGNATI,
+            )
+            .order_by()
+            .values("olp_id")
+        )
+    )
+    olp_oltre = carico_olp.quanti_oltre_massimo(olp_ambito, giorno=a)
+    q = questionari.conteggi(servizi, mesi, da, a, oggi) | {"relazioni_dovute": relazioni_dovute}
+    incarichi = IncaricoEsperto.objects.filter(progetto__in=servizi.values("posto__progetto_id")).aggregate(
+        richiesti=Count("pk"), assegnati=Count("pk", filter=Q(stato=IncaricoEsperto.Stato.ASSEGNATO))
+    )
+
+    v = {
+        "volontari": Valore(PER_CHIAVE["volontari"], c["volontari"]),
+        "ore": Valore(PER_CHIAVE["ore"], ore_fatte.quantize(Decimal("1")), ore_previste.quantize(Decimal("1"))),
+        "proiezione": Valore(
+            PER_CHIAVE["proiezione"], proiezione.quantize(Decimal("1")), piano_totale.quantize(Decimal("1"))
+        ),
+        "giorni_senza_codice": Valore(PER_CHIAVE["giorni_senza_codice"], r["senza_codice"]),
+        "mesi_non_confermati": Valore(PER_CHIAVE["mesi_non_confermati"], non_confermati),
+        "formazione_generale": Valore(PER_CHIAVE["formazione_generale"], r["gen_tardi"]),
+        "formazione_specifica": Valore(PER_CHIAVE["formazione_specifica"], r["spec_tardi"]),
+        "permessi": Valore(PER_CHIAVE["permessi"], r["permessi_quasi"]),
+        "malattia": Valore(PER_CHIAVE["malattia"], r["malattia_oltre"]),
+        "rinunce": Valore(PER_CHIAVE["rinunce"], c["rinunce"]),
+        "interruzioni": Valore(PER_CHIAVE["interruzioni"], c["interrotti"]),
+        "interruzioni_in_ritardo": Valore(PER_CHIAVE["interruzioni_in_ritardo"], c["in_ritardo"]),
+        "subentri": Valore(PER_CHIAVE["subentri"], c["subentri"]),
+        "posti": Valore(PER_CHIAVE["posti"], c["alla_fine"], posti),
+        "olp_oltre": Valore(PER_CHIAVE["olp_oltre"], olp_oltre),
+        "esperti": Valore(PER_CHIAVE["esperti"], incarichi["assegnati"], incarichi["richiesti"]),
+        "questionari": Valore(PER_CHIAVE["questionari"], q["compilati"], q["dovuti"]),
+        "soddisfazione": Valore(
+            PER_CHIAVE["soddisfazione"],
+            Decimal(str(q["soddisfazione"])).quantize(Decimal("0.1"))
+            if q["risposte"] >= questionari.MINIMO_RISPOSTE
+            else None,
+            5,
+        ),
+        "relazioni_olp": Valore(PER_CHIAVE["relazioni_olp"], q["scritte"], q["relazioni_dovute"]),
+        "criticita_olp": Valore(PER_CHIAVE["criticita_olp"], q["criticita"]),
+    }
+    return v
+
+
+def _registro_python(vivi_qs, da, a, fino_a, oggi) -> dict:
+    """The register's figures of the services `vivi_qs` (not renounced), one row per service
+    summed here: the general case, any edges (see `_registro_sql` for whole months)."""
+    vivi = list(
+        vivi_qs.values(
+            "pk", "data_inizio", "data_fine", "data_fine_prevista",
+            "posto__progetto__modello_orario", "posto__progetto__ore_settimanali",
             "posto__progetto__monte_ore", "posto__progetto__durata_mesi", "posto__progetto__formazione_generale_ore",
             "posto__progetto__formazione_specifica_ore", "posto__progetto__bando__formazione_specifica_entro_giorni",
-            "posto__progetto__formazione_specifica_tranche",
-            "posto__progetto__bando__max_volontari_per_olp", "posto__progetto__bando__permessi_pro_rata",
+            "posto__progetto__formazione_specifica_tranche", "posto__progetto__bando__permessi_pro_rata",
         )
     )  # fmt: skip
-    vivi = [s for s in righe if s["stato"] != Servizio.Stato.RINUNCIA]
-    # Specific training given by the call's deadline, for projects in two tranches: one sum per
-    # deadline the scope's calls use (usually one).
+    ids = vivi_qs.values("pk")
     entro_specifica = {
         s["posto__progetto__bando__formazione_specifica_entro_giorni"]
         for s in vivi
@@ -216,33 +348,10 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
     # The totals of the register come from its monthly rollup (volontari.riepiloghi): the
     # running totals at the period's end, at the day before its start and at yesterday.
     prima = da - datetime.timedelta(days=1)
-    al_giorno = riepiloghi.totali_al(vivi_qs, [a, prima, fino_a], oggi)
+    al_giorno = riepiloghi.totali_al(ids, [a, prima, fino_a], oggi)
     al_termine, al_prima, a_ieri = al_giorno[a], al_giorno[prima], al_giorno[fino_a]
     zero = riepiloghi.ZERO
-    # Specific training by the call's deadline (two tranches), per service and deadline.
-    entro_prima: dict[int, dict] = {}
-    if entro_specifica:
-        # Specific training given by the call's deadline: a day of each service's own, read from
-        # the register for the services whose project gives it in two tranches.
-        prima_tranche = {
-            f"specifica_entro_{n}": Sum(
-                "ore", filter=Q(giorno__lt=F("servizio__data_inizio") + datetime.timedelta(days=n))
-            )
-            for n in sorted(entro_specifica)
-        }
-        for r in (
-            Presenza.objects.filter(
-                servizio__in=vivi_qs.filter(
-                    posto__progetto__formazione_specifica_tranche=Progetto.TrancheSpecifica.DUE
-                ),
-                attivita=Presenza.Attivita.FORMAZIONE_SPECIFICA,
-                giorno__lte=a,
-            )
-            .order_by()
-            .values("servizio_id")
-            .annotate(**prima_tranche)
-        ):
-            entro_prima[r.pop("servizio_id")] = r
+    entro_prima = _entro_prima(vivi_qs, a, entro_specifica) if entro_specifica else {}
 
     ore_fatte = ore_previste = Decimal(0)
     proiezione = piano_totale = Decimal(0)
@@ -277,90 +386,195 @@ def calcola(servizi, da: datetime.date, a: datetime.date, oggi: datetime.date | 
         if t.malattia > rules.MALATTIA_GIORNI_RETRIBUITI:
             malattia_oltre += 1
 
-    # Months not confirmed by the 10th: the month of the period's end, once its 10th has passed.
-    mese = a.replace(day=1)
-    scadenza = (a.replace(day=28) + datetime.timedelta(days=4)).replace(day=10)
-    fine_mese = (mese + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    non_confermati = 0
-    if oggi > scadenza:
-        nel_mese = [s["pk"] for s in vivi if s["data_inizio"] <= fine_mese and s["data_fine"] >= mese]
-        confermati = set(
-            ChiusuraMensile.objects.filter(
-                servizio__in=vivi_qs.filter(data_inizio__lte=fine_mese, data_fine__gte=mese),
-                mese=mese,
-                stato=ChiusuraMensile.Stato.CONFERMATA,
-                confermata_il__date__lte=scadenza,
-            ).values_list("servizio_id", flat=True)
-        )
-        non_confermati = len(set(nel_mese) - confermati)
+    return {
+        "ore_fatte": ore_fatte, "ore_previste": ore_previste, "proiezione": proiezione,
+        "piano_totale": piano_totale, "senza_codice": senza_codice, "gen_tardi": gen_tardi,
+        "spec_tardi": spec_tardi, "permessi_quasi": permessi_quasi, "malattia_oltre": malattia_oltre,
+    }  # fmt: skip
 
-    rinunce = sum(1 for s in righe if s["stato"] == Servizio.Stato.RINUNCIA and da <= s["data_inizio"] <= a)
-    interrotti = [s for s in righe if s["stato"] == Servizio.Stato.INTERROTTO and da <= s["data_fine"] <= a]
-    in_ritardo = sum(
-        1
-        for s in interrotti
-        if s["interruzione_comunicata_il"]
-        and (s["interruzione_comunicata_il"] - s["data_fine"]).days > rules.INTERRUZIONE_COMUNICAZIONE_GIORNI
-    )
-    subentri = sum(1 for s in vivi if s["subentra_a_id"] and da <= s["data_inizio"] <= a)
 
-    alla_fine = [s for s in vivi if s["data_inizio"] <= a <= s["data_fine"]]
-    progetti = Progetto.objects.filter(
-        pk__in=servizi.values("posto__progetto_id"),
-        stato__in=(Progetto.Stato.APPROVATO, Progetto.Stato.FINANZIATO, Progetto.Stato.IN_CORSO),
-    )
-    posti = (
-        PostoSede.objects.filter(progetto__in=progetti).aggregate(
-            n=Sum("posti_vitto_alloggio") + Sum("posti_solo_vitto") + Sum("posti_senza_vitto_alloggio")
-        )["n"]
-        or 0
-    )
-    # The OLP of the scope (assigned to its services not ended on the period's last day, or named at
-    # the sedi of its live projects), each with her load on that day as progetti.carico_olp defines it.
-    olp_ambito = Olp.objects.filter(
-        Q(pk__in=servizi.filter(data_fine__gte=a).exclude(stato=Servizio.Stato.RINUNCIA).values("olp_id"))
-        | Q(
-            pk__in=PostoSede.olp.through.objects.filter(
-                postosede__progetto__in=servizi.values("posto__progetto_id"),
-                postosede__progetto__stato__in=carico_olp.STATI_CON_POSTI_IMPEGNATI,
-            ).values("olp_id")
-        )
-    ).values("pk")
-    carichi = carico_olp.carichi_olp(olp_ambito, giorno=a)
-    olp_oltre = sum(1 for c in carichi.values() if c.volontari > c.massimo)
-    q = questionari.conteggi(servizi, [(s["data_inizio"], s["data_fine"]) for s in vivi], da, a, oggi)
-    incarichi = IncaricoEsperto.objects.filter(progetto__in=servizi.values("posto__progetto_id")).aggregate(
-        richiesti=Count("pk"), assegnati=Count("pk", filter=Q(stato=IncaricoEsperto.Stato.ASSEGNATO))
-    )
+# The register's figures summed in the database ----------------------------------------------
+#
+# When the period's edges are months' ends (a whole month or more, ended before yesterday: the
+# benchmark's and the reports' usual case), each service's running totals at them are single rows
+# of the rollup, joined to the service; every per-service rule below is then one conditional
+# aggregate, and the database returns one row of counts and sums instead of one row per service.
+# The same arithmetic as the Python path (`_registro_python`), in numeric (PostgreSQL) or
+# floating point (SQLite) before the final rounding; tests/monitoraggio/test_indicatori.py runs
+# both paths on the same data.
 
-    v = {
-        "volontari": Valore(PER_CHIAVE["volontari"], len(vivi)),
-        "ore": Valore(PER_CHIAVE["ore"], ore_fatte.quantize(Decimal("1")), ore_previste.quantize(Decimal("1"))),
-        "proiezione": Valore(
-            PER_CHIAVE["proiezione"], proiezione.quantize(Decimal("1")), piano_totale.quantize(Decimal("1"))
+
+class Giorni(Func):
+    """Whole days from the second date to the first (fine - inizio)."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra):
+        (fine, p1), (inizio, p2) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"({fine} - {inizio})", [*p1, *p2]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (fine, p1), (inizio, p2) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"CAST(julianday({fine}) - julianday({inizio}) AS INTEGER)", [*p1, *p2]
+
+
+class Numerico(Func):
+    """An exact number in PostgreSQL (numeric), a float in SQLite: division keeps its fraction."""
+
+    output_field = DecimalField()
+    template = "CAST(%(expressions)s AS numeric)"
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS REAL)", **extra)
+
+
+def _data(d: datetime.date):
+    return Value(d, output_field=DateField())
+
+
+def _piano(inizio, fine):
+    """Planned hours of a service for the days inizio..fine (see `_ore_previste`)."""
+    giorni = Giorni(fine, inizio) + 1
+    return Case(
+        When(
+            posto__progetto__modello_orario="monte_ore",
+            then=Numerico(F("posto__progetto__monte_ore"))
+            * giorni
+            / (Giorni(F("data_fine_prevista"), F("data_inizio")) + 1),
         ),
-        "giorni_senza_codice": Valore(PER_CHIAVE["giorni_senza_codice"], senza_codice),
-        "mesi_non_confermati": Valore(PER_CHIAVE["mesi_non_confermati"], non_confermati),
-        "formazione_generale": Valore(PER_CHIAVE["formazione_generale"], gen_tardi),
-        "formazione_specifica": Valore(PER_CHIAVE["formazione_specifica"], spec_tardi),
-        "permessi": Valore(PER_CHIAVE["permessi"], permessi_quasi),
-        "malattia": Valore(PER_CHIAVE["malattia"], malattia_oltre),
-        "rinunce": Valore(PER_CHIAVE["rinunce"], rinunce),
-        "interruzioni": Valore(PER_CHIAVE["interruzioni"], len(interrotti)),
-        "interruzioni_in_ritardo": Valore(PER_CHIAVE["interruzioni_in_ritardo"], in_ritardo),
-        "subentri": Valore(PER_CHIAVE["subentri"], subentri),
-        "posti": Valore(PER_CHIAVE["posti"], len(alla_fine), posti),
-        "olp_oltre": Valore(PER_CHIAVE["olp_oltre"], olp_oltre),
-        "esperti": Valore(PER_CHIAVE["esperti"], incarichi["assegnati"], incarichi["richiesti"]),
-        "questionari": Valore(PER_CHIAVE["questionari"], q["compilati"], q["dovuti"]),
-        "soddisfazione": Valore(
-            PER_CHIAVE["soddisfazione"],
-            Decimal(str(q["soddisfazione"])).quantize(Decimal("0.1"))
-            if q["risposte"] >= questionari.MINIMO_RISPOSTE
-            else None,
-            5,
+        default=Numerico(Coalesce(NullIf(F("posto__progetto__ore_settimanali"), 0), rules.ORE_SETTIMANALI))
+        * giorni
+        / 7,
+        output_field=DecimalField(),
+    )
+
+
+def _fine_mese(giorno: datetime.date) -> bool:
+    return (giorno + datetime.timedelta(days=1)).day == 1
+
+
+def _al(giorno: datetime.date) -> FilteredRelation:
+    """A service's rollup row holding its running totals at the month's end `giorno`: the row of
+    that month, or its last row when every month it has is before (none: nothing yet)."""
+    mese = giorno.replace(day=1)
+    return FilteredRelation(
+        "riepiloghi", condition=Q(riepiloghi__mese=mese) | Q(riepiloghi__ultimo=True, riepiloghi__mese__lt=mese)
+    )
+
+
+def _registro_sql(vivi, da, a, fino_a) -> dict:
+    """The register's figures of the services `vivi` (not renounced) in one aggregate query;
+    `a`, `fino_a` and the day before `da` are months' ends."""
+    qs = vivi.annotate(r_a=_al(a), r_p=_al(da - datetime.timedelta(days=1)))
+    r_f = "r_a"
+    if fino_a != a:
+        qs, r_f = qs.annotate(r_f=_al(fino_a)), "r_f"
+
+    def t(campo, r="r_a"):
+        return Coalesce(F(f"{r}__tot_{campo}"), 0, output_field=RiepilogoMensile._meta.get_field(f"tot_{campo}"))
+
+    inizio_p, fine_p = Greatest(F("data_inizio"), _data(da)), Least(F("data_fine"), _data(a))
+    fine_c = Least(F("data_fine"), _data(fino_a))
+    giorno_n = Giorni(Least(_data(a), F("data_fine")), F("data_inizio")) + 1
+    tetto = Case(
+        When(
+            posto__progetto__bando__permessi_pro_rata=True,
+            posto__progetto__durata_mesi__lt=12,
+            then=progetti_rules.PERMESSI_GIORNI_PER_12_MESI * F("posto__progetto__durata_mesi") / 12,
         ),
-        "relazioni_olp": Valore(PER_CHIAVE["relazioni_olp"], q["scritte"], q["relazioni_dovute"]),
-        "criticita_olp": Valore(PER_CHIAVE["criticita_olp"], q["criticita"]),
+        default=progetti_rules.PERMESSI_GIORNI_PER_12_MESI,
+        output_field=IntegerField(),
+    )
+    senza = Giorni(fine_c, inizio_p) + 1 - (t("giorni", r_f) - t("giorni", "r_p"))
+    due = Q(posto__progetto__formazione_specifica_tranche=Progetto.TrancheSpecifica.DUE)
+    zero = Value(0, output_field=DecimalField())
+    return qs.aggregate(
+        ore_fatte=Sum(t("ore") - t("ore", "r_p"), output_field=DecimalField()),
+        ore_previste=Sum(_piano(inizio_p, fine_p)),
+        piano_totale=Sum(_piano(F("data_inizio"), F("data_fine"))),
+        proiezione=Sum(
+            Case(
+                When(
+                    r_a__tot_giorni__gt=0,
+                    then=Numerico(F("r_a__tot_ore"))
+                    * (Giorni(F("data_fine"), F("data_inizio")) + 1)
+                    / F("r_a__tot_giorni"),
+                ),
+                default=zero,
+            )
+        ),
+        senza_codice=Sum(
+            Case(
+                When(
+                    GreaterThanOrEqual(Giorni(fine_c, inizio_p), 0) & GreaterThan(senza, 0),
+                    then=senza,
+                ),
+                default=0,
+                output_field=IntegerField(),
+            )
+        ),
+        gen_tardi=Count(
+            "pk",
+            filter=GreaterThan(giorno_n, rules.FORMAZIONE_GENERALE_ENTRO_GIORNI)
+            & LessThan(t("ore_generale"), F("posto__progetto__formazione_generale_ore")),
+        ),
+        spec_tardi=Count(
+            "pk",
+            filter=~due
+            & GreaterThan(giorno_n, F("posto__progetto__bando__formazione_specifica_entro_giorni"))
+            & LessThan(t("ore_specifica"), F("posto__progetto__formazione_specifica_ore")),
+        ),
+        permessi_quasi=Count("pk", filter=GreaterThan(tetto, 0) & GreaterThanOrEqual(t("permessi") * 10, tetto * 9)),
+        malattia_oltre=Count("pk", filter=GreaterThan(t("malattia"), rules.MALATTIA_GIORNI_RETRIBUITI)),
+    )
+
+
+def _specifica_due(vivi, a) -> int:
+    """Specific training late for the services whose project gives it in two tranches: the hours
+    given by the call's deadline are a day of each service's own, read from the register."""
+    servizi = list(
+        vivi.filter(posto__progetto__formazione_specifica_tranche=Progetto.TrancheSpecifica.DUE)
+        .annotate(r_a=_al(a), specifica=Coalesce(F("r_a__tot_ore_specifica"), Value(Decimal(0))))
+        .values(
+            "pk", "data_inizio", "data_fine", "specifica", "posto__progetto__formazione_specifica_ore",
+            "posto__progetto__formazione_specifica_tranche",
+            "posto__progetto__bando__formazione_specifica_entro_giorni",
+        )
+    )  # fmt: skip
+    if not servizi:
+        return 0
+    entro_prima = _entro_prima(
+        vivi, a, {s["posto__progetto__bando__formazione_specifica_entro_giorni"] for s in servizi}
+    )
+    n = 0
+    for s in servizi:
+        ag = {"specifica": s["specifica"], **entro_prima.get(s["pk"], {})}
+        if _specifica_in_ritardo(s, ag, (min(a, s["data_fine"]) - s["data_inizio"]).days + 1):
+            n += 1
+    return n
+
+
+def _entro_prima(vivi, a, entro_specifica) -> dict[int, dict]:
+    """Specific training given by each call's deadline (a day of each service's own), per service
+    whose project gives it in two tranches: one sum per deadline the scope's calls use."""
+    prima_tranche = {
+        f"specifica_entro_{n}": Sum("ore", filter=Q(giorno__lt=F("servizio__data_inizio") + datetime.timedelta(days=n)))
+        for n in sorted(entro_specifica)
     }
-    return v
+    out = {}
+    for r in (
+        Presenza.objects.filter(
+            servizio__in=vivi.filter(
+                posto__progetto__formazione_specifica_tranche=Progetto.TrancheSpecifica.DUE
+            ).values("pk"),
+            attivita=Presenza.Attivita.FORMAZIONE_SPECIFICA,
+            giorno__lte=a,
+        )
+        .order_by()
+        .values("servizio_id")
+        .annotate(**prima_tranche)
+    ):
+        out[r.pop("servizio_id")] = r
+    return out

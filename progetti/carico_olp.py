@@ -27,7 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -150,3 +151,73 @@ def carichi_con_righe(progetto, righe, *, giorno=None) -> dict[int, "Carico"]:
         escludi_progetto_id=progetto.pk,
         righe=[(totale, olp, progetto.bando_id, progetto.settore_id) for totale, olp in righe],
     )
+
+
+# Every table the count below reads, by its model (no table name is written by hand).
+def _tabelle() -> dict[str, str]:
+    Servizio = apps.get_model("volontari", "Servizio")
+    return {
+        "through": PostoSede.olp.through._meta.db_table,
+        "postosede": PostoSede._meta.db_table,
+        "progetto": apps.get_model("progetti", "Progetto")._meta.db_table,
+        "bando": Bando._meta.db_table,
+        "limite": apps.get_model("progetti", "LimiteOlpSettore")._meta.db_table,
+        "servizio": Servizio._meta.db_table,
+    }
+
+
+# The same load as `carichi_olp` (without rows being saved), summed in the database: one row per
+# (OLP, PostoSede) with her share of its places and the services assigned to her there, then per
+# OLP the sum of the larger of the two and the strictest maximum. Plain SQL that PostgreSQL and
+# SQLite both run (integer division for the rounding up, CASE for the larger of two).
+_OLTRE_SQL = """
+WITH ids AS ({ids}),
+voci AS (
+  SELECT x.olp_id, x.posto_id, CASE WHEN x.totale > 0 THEN (x.totale + x.n - 1) / x.n ELSE 0 END AS quota,
+         0 AS assegnati
+  FROM (
+    SELECT t.olp_id, t.postosede_id AS posto_id,
+           ps.posti_vitto_alloggio + ps.posti_solo_vitto + ps.posti_senza_vitto_alloggio AS totale,
+           (SELECT COUNT(*) FROM {through} t2 WHERE t2.postosede_id = t.postosede_id) AS n
+    FROM {through} t
+    JOIN {postosede} ps ON ps.id = t.postosede_id
+    JOIN {progetto} p ON p.id = ps.progetto_id
+    WHERE t.olp_id IN (SELECT * FROM ids) AND p.stato IN ({stati})
+  ) x
+  UNION ALL
+  SELECT s.olp_id, s.posto_id, 0, COUNT(*)
+  FROM {servizio} s
+  WHERE s.olp_id IN (SELECT * FROM ids) AND s.data_fine >= %s AND s.stato <> %s
+  GROUP BY s.olp_id, s.posto_id
+),
+per_posto AS (
+  SELECT olp_id, posto_id, MAX(quota) AS quota, SUM(assegnati) AS assegnati FROM voci GROUP BY olp_id, posto_id
+),
+per_olp AS (
+  SELECT v.olp_id,
+         SUM(CASE WHEN v.quota > v.assegnati THEN v.quota ELSE v.assegnati END) AS volontari,
+         MIN(COALESCE(l.max_volontari_per_olp, b.max_volontari_per_olp)) AS massimo
+  FROM per_posto v
+  JOIN {postosede} ps ON ps.id = v.posto_id
+  JOIN {progetto} p ON p.id = ps.progetto_id
+  JOIN {bando} b ON b.id = p.bando_id
+  LEFT JOIN {limite} l ON l.bando_id = p.bando_id AND l.settore_id = p.settore_id
+  GROUP BY v.olp_id
+)
+SELECT COUNT(*) FROM per_olp WHERE volontari > massimo
+"""
+
+
+def quanti_oltre_massimo(olp_ids, *, giorno) -> int:
+    """How many OLP of `olp_ids` (a queryset of ids) carry on `giorno` a load above their
+    maximum, as `carichi_olp` defines both, counted in one query without a row per OLP."""
+    Servizio = apps.get_model("volontari", "Servizio")
+    try:
+        ids_sql, ids_params = olp_ids.query.sql_with_params()
+    except EmptyResultSet:  # a scope that cannot hold anyone (a filter matching nothing)
+        return 0
+    sql = _OLTRE_SQL.format(ids=ids_sql, stati=", ".join(["%s"] * len(STATI_CON_POSTI_IMPEGNATI)), **_tabelle())
+    params = [*ids_params, *STATI_CON_POSTI_IMPEGNATI, giorno, Servizio.Stato.RINUNCIA]
+    with connections[olp_ids.db].cursor() as c:
+        c.execute(sql, params)
+        return c.fetchone()[0]

@@ -286,25 +286,36 @@ def ricorda_relazioni(oggi: datetime.date | None = None) -> int:
     return inviate
 
 
-def conteggi(servizi, periodi, da: datetime.date, a: datetime.date, oggi: datetime.date) -> dict:
-    """The figures the indicators need, in two queries whatever the scope's size. `periodi`
-    are the (first day, last day) of the scope's services not renounced."""
-    q = Questionario.objects.filter(servizio__in=servizi).aggregate(
-        dovuti=Count("pk", filter=Q(scadenza__gte=da, scadenza__lte=a, scadenza__lt=oggi)),
-        compilati=Count(
-            "pk", filter=Q(scadenza__gte=da, scadenza__lte=a, scadenza__lt=oggi, compilato_il__isnull=False)
-        ),
-        risposte=Count("pk", filter=Q(compilato_il__date__gte=da, compilato_il__date__lte=a)),
-        soddisfazione=Avg("soddisfazione", filter=Q(compilato_il__date__gte=da, compilato_il__date__lte=a)),
-    )
-    # Monthly reports: one per service and month of the period that has ended.
+def mesi_relazioni(da: datetime.date, a: datetime.date, oggi: datetime.date) -> list[datetime.date]:
+    """The months of [da, a] already ended, whose monthly OLP reports are due."""
     mesi = []
     m = primo_del_mese(da)
     while m <= a and fine_del_mese(m) < oggi:
         mesi.append(m)
         m = fine_del_mese(m) + datetime.timedelta(days=1)
-    dovute = sum(1 for inizio, fine in periodi for m in mesi if inizio <= fine_del_mese(m) and fine >= m)
+    return mesi
+
+
+def conteggi(servizi, mesi, da: datetime.date, a: datetime.date, oggi: datetime.date) -> dict:
+    """The questionnaires and monthly reports of the scope the indicators need, in two queries
+    whatever the scope's size; `mesi` are the months whose reports are due (`mesi_relazioni`;
+    the reports due, one per service and month, are counted by the caller)."""
+    # Filled in during [da, a] (local days): a range on the timestamp, not its local date per row.
+    compilato = Q(
+        compilato_il__gte=timezone.make_aware(datetime.datetime.combine(da, datetime.time.min)),
+        compilato_il__lt=timezone.make_aware(
+            datetime.datetime.combine(a + datetime.timedelta(days=1), datetime.time.min)
+        ),
+    )
+    q = Questionario.objects.filter(servizio__in=servizi).aggregate(
+        dovuti=Count("pk", filter=Q(scadenza__gte=da, scadenza__lte=a, scadenza__lt=oggi)),
+        compilati=Count(
+            "pk", filter=Q(scadenza__gte=da, scadenza__lte=a, scadenza__lt=oggi, compilato_il__isnull=False)
+        ),
+        risposte=Count("pk", filter=compilato),
+        soddisfazione=Avg("soddisfazione", filter=compilato),
+    )
     rel = RelazioneMensile.objects.filter(servizio__in=servizi, mese__in=mesi).aggregate(
         scritte=Count("pk"), criticita=Count("pk", filter=Q(criticita=True))
     )
-    return {**q, "relazioni_dovute": dovute, **rel}
+    return {**q, **rel}

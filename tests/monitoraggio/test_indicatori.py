@@ -161,3 +161,32 @@ def test_specific_training_late_follows_the_projects_tranches(ente_tranche):
         formazione_specifica_tranche="unica"
     )
     assert indicatori.calcola(qs, DA, A, oggi=OGGI)["formazione_specifica"].valore == 3
+
+
+@pytest.mark.parametrize(
+    ("da", "a", "oggi"),
+    [
+        (DA, A, OGGI),  # one month, ended
+        (D(2026, 2, 1), A, OGGI),  # two months
+        (D(2025, 10, 1), D(2026, 1, 31), OGGI),  # months before most of the register
+        (DA, A, D(2026, 3, 1)),  # yesterday is the end of the month before: a third edge
+        (DA, A, D(2026, 4, 1)),  # the period ends yesterday
+    ],
+)
+def test_the_database_sums_agree_with_the_per_service_sums(ente_tranche, da, a, oggi):
+    """Over whole months calcola sums the register's rules in the database (`_registro_sql`);
+    on any other edges one row per service is summed in Python (`_registro_python`). Both
+    give the same figures on the same data."""
+    # One service at exactly 90% of its 20 days of paid leave, from September 2025.
+    s = indicatori.servizi_ambito(ente=ente_tranche).get(data_inizio=D(2025, 9, 1))
+    for g in giorni(D(2025, 9, 10), 18):
+        Presenza.objects.create(servizio=s, giorno=g, codice="PR")
+    vivi = indicatori.servizi_ambito(ente=ente_tranche).filter(data_inizio__lte=a, data_fine__gte=da)
+    vivi = vivi.exclude(stato="rinuncia")
+    fino_a = min(a, oggi - datetime.timedelta(days=1))
+    nel_db = indicatori._registro_sql(vivi, da, a, fino_a)
+    nel_db["spec_tardi"] += indicatori._specifica_due(vivi, a)
+    in_python = indicatori._registro_python(vivi, da, a, fino_a, oggi)
+    tondo = {k: Decimal(v or 0).quantize(Decimal("1")) for k, v in nel_db.items()}
+    assert tondo == {k: Decimal(v).quantize(Decimal("1")) for k, v in in_python.items()}
+    assert tondo["ore_fatte"] > 0 and tondo["piano_totale"] > 0 and tondo["permessi_quasi"] == 1

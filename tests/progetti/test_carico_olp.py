@@ -172,6 +172,47 @@ def test_the_strictest_call_of_an_olp_is_her_maximum(mondo):
     )
 
 
+def test_the_count_over_the_maximum_agrees_with_each_olps_load(mondo):
+    """quanti_oltre_massimo (the indicator's one query) counts the OLP whose `carichi_olp` load is
+    above their maximum: shares rounded up, services beyond the share, a sector's own limit, the
+    strictest call, ended and renounced services and drafts left out."""
+    from enti.models import Olp
+    from progetti.models import LimiteOlpSettore
+
+    ente = mondo.oggetti["enti"]["a"]
+    stretto = BandoFactory(nome="Bando OLP 7", max_volontari_per_olp=2)
+    largo = BandoFactory(nome="Bando OLP 8", max_volontari_per_olp=5)
+    x, y, z, w, v = (OlpFactory(ente=ente) for _ in range(5))
+    # X: 3 places shared with Y at a running project (2 each, rounded up) and 1 of a strict call.
+    condiviso = progetto(mondo, largo, P.IN_CORSO, posti_senza_vitto_alloggio=3)
+    condiviso.olp.set([x, y])
+    progetto(mondo, stretto, P.APPROVATO, posti_senza_vitto_alloggio=1).olp.set([x])
+    # Y: three services assigned to her where her share is 2, under a sector limit of 2.
+    LimiteOlpSettore.objects.create(bando=largo, settore=condiviso.progetto.settore, max_volontari_per_olp=2)
+    for _ in range(3):
+        ServizioFactory(posto=condiviso, olp=y, data_inizio=OGGI - datetime.timedelta(days=30))
+    # Z: 6 places of a draft (holds nothing) and services ended or renounced.
+    progetto(mondo, largo, P.BOZZA, posti_senza_vitto_alloggio=6).olp.set([z])
+    altro = progetto(mondo, largo, P.IN_CORSO, posti_senza_vitto_alloggio=1)
+    altro.olp.set([z])
+    for _ in range(3):
+        ServizioFactory(posto=altro, olp=z, data_inizio=OGGI - datetime.timedelta(days=400))
+    ServizioFactory(posto=altro, olp=z, data_inizio=OGGI - datetime.timedelta(days=30), stato="rinuncia")
+    # W: alone at 2 places of the strict call, exactly her maximum; V: nowhere.
+    progetto(mondo, stretto, P.FINANZIATO, posti_senza_vitto_alloggio=2).olp.set([w])
+
+    ids = Olp.objects.filter(pk__in=[x.pk, y.pk, z.pk, w.pk, v.pk]).values("pk")
+    carichi = carico_olp.carichi_olp(ids, giorno=OGGI)
+    oltre = {pk for pk, c in carichi.items() if c.volontari > c.massimo}
+    assert oltre == {x.pk, y.pk}
+    assert carico_olp.quanti_oltre_massimo(ids, giorno=OGGI) == 2
+    # Without the sector's limit Y is within the call's 5; X stays over her strict call.
+    LimiteOlpSettore.objects.all().delete()
+    assert carico_olp.quanti_oltre_massimo(ids, giorno=OGGI) == 1
+    # A scope that cannot hold anyone (a filter matching nothing) has nobody over.
+    assert carico_olp.quanti_oltre_massimo(Olp.objects.none().values("pk"), giorno=OGGI) == 0
+
+
 @pytest.mark.parametrize(
     ("campi", "mancante"),
     [
