@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,9 +261,17 @@ def indice() -> dict | None:
 
 
 def _scrivi_atomico(percorso: Path, corpo: bytes) -> None:
-    temporaneo = percorso.with_name(f".{percorso.name}.{os.getpid()}.tmp")
-    temporaneo.write_bytes(corpo)
-    os.replace(temporaneo, percorso)
+    """Write beside, then rename: a reader sees the old file or the new one, never half of it.
+    The temporary name is unique to this write (two threads of one process may build at once)."""
+    descrittore, nome = tempfile.mkstemp(dir=percorso.parent, prefix=f".{percorso.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descrittore, "wb") as f:
+            f.write(corpo)
+        os.chmod(nome, 0o644)
+        os.replace(nome, percorso)
+    except BaseException:
+        Path(nome).unlink(missing_ok=True)
+        raise
 
 
 def costruisci() -> dict:

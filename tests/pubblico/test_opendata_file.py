@@ -100,3 +100,16 @@ def test_old_builds_are_cleaned_up_but_the_previous_one_stays():
     opendata.costruisci()
     csv_enti = sorted(p.name for p in opendata.cartella().glob("enti-*.csv"))
     assert len(csv_enti) == 2  # the current build's and the previous one's (requests in flight)
+
+
+def test_builds_running_at_once_in_one_process_do_not_trip_over_each_other():
+    """Threads of one process (a threaded server's first requests) may build together: each
+    write has its own temporary file, and every build ends with a complete index."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    EnteFactory()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        indici = list(pool.map(lambda _i: opendata.costruisci(), range(16)))
+    assert all(i["file"] for i in indici)
+    assert not list(opendata.cartella().glob(".*.tmp"))
+    assert opendata.file_corrente("enti", "csv", "it") is not None
