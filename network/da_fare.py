@@ -109,7 +109,7 @@ def _mesi_da_preconfermare(user, oggi):
         return None
     return Cosa(
         "mesi_da_preconfermare",
-        _("Volunteers whose month of %(mese)s is to be confirmed") % {"mese": _nome_mese(mese)},
+        _("Volunteers whose month of %(mese)s awaits your preliminary confirmation") % {"mese": _nome_mese(mese)},
         n,
         f"{reverse('registro:volontario', args=[servizio])}?mese={mese:%Y-%m}",
         _scadenza_conferma(oggi),

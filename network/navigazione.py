@@ -30,7 +30,7 @@ MENU: list[VoceMenu] = [
     VoceMenu("progetti:lista", _("Projects"), ("progetti:",)),
     VoceMenu("enti:lista", _("Bodies"), ("enti:", "sedi:", "olp:")),
     VoceMenu("monitoraggio:cruscotto", _("Monitoring"), ("monitoraggio:cruscotto",)),
-    VoceMenu("monitoraggio:allerte", _("Worklist"), ("monitoraggio:allerte", "monitoraggio:allerta")),
+    VoceMenu("monitoraggio:allerte", _("Alerts"), ("monitoraggio:allerte", "monitoraggio:allerta")),
     VoceMenu("report:lista", _("Reports"), ("report:",)),
     VoceMenu("inviti:lista", _("Invitations"), ("inviti:lista", "inviti:nuovo")),
     VoceMenu("inviti:richieste", _("Access requests"), ("inviti:richieste", "inviti:richiesta_decidi")),
