@@ -22,10 +22,8 @@ from enti.roles import Ruolo
 from infra.mesi import primo_del_mese, ultimo_del_mese
 from monitoraggio.models import Allerta
 from progetti.models import Progetto
+from volontari.actions import scadenza_conferma
 from volontari.models import ChiusuraMensile, Questionario, RelazioneMensile, Servizio
-
-# The day of the month by which the previous month is confirmed (DOMAIN: the register).
-GIORNO_CONFERMA = 10
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ def _mese_scorso(oggi: datetime.date) -> datetime.date:
 
 
 def _scadenza_conferma(oggi: datetime.date) -> datetime.date:
-    return primo_del_mese(oggi).replace(day=GIORNO_CONFERMA)
+    return scadenza_conferma(_mese_scorso(oggi))
 
 
 def _servizi_del_mese(user, mese: datetime.date):
