@@ -17,6 +17,7 @@ from enti.models import Ente, Nodo
 from enti.roles import Ruolo
 from monitoraggio.models import Allerta
 from monitoraggio.views_lavoro import voci
+from network.da_fare import cose_da_fare
 from volontari.models import Servizio
 
 
@@ -30,6 +31,10 @@ class Pannello:
 def _benvenuto(request):
     ruoli = policy.ruoli(request.user) - {Ruolo.UTENTE}
     return {"ruoli": sorted(str(Ruolo(r).label) for r in ruoli)}
+
+
+def _da_fare(request):
+    return {"cose": cose_da_fare(request.user)}
 
 
 def _rete(request):
@@ -91,6 +96,7 @@ def _da_gestire(request):
 
 
 PANNELLI: list[Pannello] = [
+    Pannello(policy.AUTENTICATI, "network/pannelli/da_fare.html", _da_fare),
     Pannello(policy.AUTENTICATI, "network/pannelli/benvenuto.html", _benvenuto),
     Pannello(policy.RETE, "network/pannelli/rete.html", _rete),
     Pannello(
