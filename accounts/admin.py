@@ -4,9 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .audit import Evento, client_ip, record_event
 from .models import AuditEvent, User
@@ -86,13 +85,14 @@ def esegui_azione(modeladmin, request, queryset, esegui, *, form_class=None, tit
                     esegui(obj, dati, client_ip(request))
             except (ValidationError, PermissionDenied) as exc:
                 testo = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                rifiuti.append(f"{obj}: {testo or _g('not allowed.')}")
+                non_consentito = gettext("not allowed.")  # outside the f-string: makemessages reads it
+                rifiuti.append(f"{obj}: {testo or non_consentito}")
         if rifiuti:
             transaction.set_rollback(True)
     if rifiuti:
         for r in rifiuti:
             modeladmin.message_user(request, r, messages.ERROR)
-        nulla = _g("Nothing was changed: correct the rows above and try again.")
+        nulla = gettext("Nothing was changed: correct the rows above and try again.")
         modeladmin.message_user(request, nulla, messages.ERROR)
     else:
         modeladmin.message_user(

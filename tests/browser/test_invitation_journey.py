@@ -46,6 +46,8 @@ def test_invitation_accepted_password_set_signed_in_dashboard_shown(live_server,
             page.get_by_label("Password", exact=True).fill("una-password-sicura-42")
             page.locator("main").get_by_role("button", name="Accedi").click()
             page.wait_for_url(f"{live_server.url}/area-personale/")
-            assert "Olivia" in page.get_by_role("heading", level=2).first.inner_text()
+            # The personal area opens on the to-do list; her own panel (named after her) follows.
+            assert page.get_by_role("heading", level=2).first.inner_text() == "Da fare"
+            assert any("Olivia" in h for h in page.get_by_role("heading", level=2).all_inner_texts())
         finally:
             browser.close()
