@@ -208,9 +208,9 @@ def test_the_grid_after_a_save_is_the_grid_read_again(client, mondo):
     dati = dati_mese(servizi, MESE_SCORSO)
     for s in servizi:
         dati[f"ver-{s.pk}"] = re.search(rf'name="ver-{s.pk}" value="([^"]*)"', pagina).group(1)
-    primo_giorno, secondo_giorno = (
-        f"{servizi[0].pk}-{MESE_SCORSO + datetime.timedelta(days=i):%Y%m%d}" for i in (0, 1)
-    )
+    # Two working days (leave is refused on a day off, whatever today is: --oggi).
+    feriali = [g for g in (MESE_SCORSO + datetime.timedelta(days=i) for i in range(10)) if g.weekday() < 5]
+    primo_giorno, secondo_giorno = (f"{servizi[0].pk}-{g:%Y%m%d}" for g in feriali[:2])
     dati[f"c-{primo_giorno}"] = ""  # cleared
     dati[f"c-{secondo_giorno}"], dati[f"o-{secondo_giorno}"] = "PR", ""  # changed
     secondo = client.post(url, dati, headers=hx)
@@ -226,4 +226,4 @@ def test_the_grid_after_a_save_is_the_grid_read_again(client, mondo):
     dati[f"c-{primo_giorno}"], dati[f"o-{primo_giorno}"], dati[f"a-{primo_giorno}"] = "P", "4", "servizio"
     terzo = client.post(url, dati, headers=hx)
     assert terzo.status_code == 200, terzo.content.decode()[:500]
-    assert Presenza.objects.get(servizio=servizi[0], giorno=MESE_SCORSO).ore == 4
+    assert Presenza.objects.get(servizio=servizi[0], giorno=feriali[0]).ore == 4
