@@ -80,9 +80,24 @@ def gunicorn(database_url: str, redis_url: str, workers: int = 2, env_extra: dic
 
 
 @contextmanager
+def _nginx_avviato(conf: Path, *aspetta_args, **aspetta_kwargs):
+    """nginx run on `conf` until the block ends, once it answers (`aspetta`'s arguments)."""
+    eseguibile = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = subprocess.Popen([eseguibile, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
+    try:
+        aspetta(*aspetta_args, **aspetta_kwargs)
+        yield
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
 def nginx(contenuto: bytes, nome: str = "index.html"):
     """nginx serving one file from a temporary folder; yields the file's URL."""
-    eseguibile = shutil.which("nginx") or "/usr/sbin/nginx"
     porta = porta_libera()
     with tempfile.TemporaryDirectory() as cartella:
         radice = Path(cartella)
@@ -105,17 +120,9 @@ http {{
 }}
 """
         )
-        proc = subprocess.Popen([eseguibile, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
         url = f"http://127.0.0.1:{porta}/{nome}"
-        try:
-            aspetta(url)
+        with _nginx_avviato(conf, url):
             yield url
-        finally:
-            proc.send_signal(signal.SIGQUIT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 MODELLO_PROXY = ROOT / "deploy" / "nginx" / "portale.conf.template"
@@ -159,7 +166,6 @@ http {{
 def proxy(upstream: str, *, static_root: Path | str):
     """nginx with the project's proxy configuration in front of `upstream` (host:port);
     yields its base URL."""
-    eseguibile = shutil.which("nginx") or "/usr/sbin/nginx"
     porta = porta_libera()
     with tempfile.TemporaryDirectory() as nome:
         cartella = Path(nome)
@@ -167,17 +173,9 @@ def proxy(upstream: str, *, static_root: Path | str):
         conf = configura_proxy(cartella, upstream=upstream, porta=porta, static_root=static_root)
         (cartella / "cache").mkdir(mode=0o777)
         (cartella / "cache").chmod(0o777)
-        proc = subprocess.Popen([eseguibile, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
         base = f"http://127.0.0.1:{porta}"
-        try:
-            aspetta(base + "/static/", attesi=(403, 404))
+        with _nginx_avviato(conf, base + "/static/", attesi=(403, 404)):
             yield base
-        finally:
-            proc.send_signal(signal.SIGQUIT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def wrk(url: str, *, secondi: int = 8, connessioni: int = 16, thread: int = 2, intestazioni=(), timeout=10) -> dict:
