@@ -56,6 +56,15 @@ def ambiente(database_url: str, redis_url: str) -> dict:
     return env
 
 
+def _ferma(proc: subprocess.Popen, segnale: int, *, attesa: float) -> None:
+    """Ask a server to stop with `segnale`; kill it if it is still there after `attesa` seconds."""
+    proc.send_signal(segnale)
+    try:
+        proc.wait(timeout=attesa)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @contextmanager
 def gunicorn(database_url: str, redis_url: str, workers: int = 2, env_extra: dict | None = None):
     """The portal under gunicorn, production settings, DEBUG off; yields its base URL."""
@@ -72,11 +81,7 @@ def gunicorn(database_url: str, redis_url: str, workers: int = 2, env_extra: dic
         aspetta(base + "/bench/nudo/")
         yield base
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _ferma(proc, signal.SIGTERM, attesa=20)
 
 
 @contextmanager
@@ -88,11 +93,7 @@ def _nginx_avviato(conf: Path, *aspetta_args, **aspetta_kwargs):
         aspetta(*aspetta_args, **aspetta_kwargs)
         yield
     finally:
-        proc.send_signal(signal.SIGQUIT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _ferma(proc, signal.SIGQUIT, attesa=10)
 
 
 @contextmanager
